@@ -1,0 +1,266 @@
+"""Request validation against the compiled spec, with DRF-style error messages.
+
+Parameters arrive as strings and are coerced by their schema's type before validation.
+Bodies are parsed strictly (no NaN, bounded size and depth) and validated; the errors of
+jsonschema-rs are turned into `{"field": ["message"]}` with the wording DRF uses.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import jsonschema_rs
+from werkzeug.datastructures import MultiDict
+
+from .errors import ParseError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from .spec import Body, Operation, Parameter, Spec
+
+MAX_BODY_BYTES = 1024 * 1024
+MAX_DEPTH = 64
+NON_FIELD = "non_field_errors"
+
+_INTEGER = re.compile(r"-?[0-9]+")
+_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+
+
+# -- parameters ------------------------------------------------------------------------
+def coerce(raw: str, schema: Mapping[str, Any]) -> Any:
+    """The value of a string parameter, by its schema's type; the string itself if it fits none."""
+    types = schema.get("type", "string")
+    for kind in [types] if isinstance(types, str) else types:
+        if kind == "integer" and _INTEGER.fullmatch(raw) and len(raw) <= 40:
+            return int(raw)
+        if kind == "number" and _NUMBER.fullmatch(raw) and len(raw) <= 100:
+            return float(raw) if any(c in raw for c in ".eE") else int(raw)
+        if kind == "boolean" and raw in ("true", "false"):
+            return raw == "true"
+        if kind == "string":
+            return raw
+    return raw
+
+
+def path_params(operation: Operation, raw: Mapping[str, str]) -> dict[str, Any] | None:
+    """Typed path parameters, or None when one cannot exist (the caller answers 404)."""
+    values: dict[str, Any] = {}
+    for name, param in operation.path_params.items():
+        value = coerce(raw.get(name, ""), param.schema)
+        if not param.validator.is_valid(value):
+            return None
+        values[name] = value
+    return values
+
+
+def query_params(operation: Operation, args: MultiDict[str, str]) -> dict[str, Any]:
+    """Typed query parameters with spec defaults; unknown ones are ignored, as DRF does."""
+    values: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for name, param in operation.query_params.items():
+        if name not in args:
+            if param.required:
+                errors[name] = ["This field is required."]
+            elif param.has_default:
+                values[name] = param.default
+            continue
+        value = _query_value(param, args)
+        messages = [message(e) for e in param.validator.iter_errors(value)]
+        if messages:
+            errors[name] = messages
+        else:
+            values[name] = value
+    if errors:
+        raise ValidationFailed(errors)
+    return values
+
+
+def _query_value(param: Parameter, args: MultiDict[str, str]) -> Any:
+    if param.schema.get("type") == "array":
+        items = param.schema.get("items", {})
+        return [coerce(v, items) for v in args.getlist(param.name)]
+    return coerce(args.get(param.name, ""), param.schema)
+
+
+# -- bodies ----------------------------------------------------------------------------
+def parse_body(body: Body, content_type: str | None, content_length: int | None, data: bytes) -> Any:
+    """The JSON document of a request body, or the DRF error for why it is not one."""
+    if (content_length or 0) > MAX_BODY_BYTES or len(data) > MAX_BODY_BYTES:
+        raise PayloadTooLarge()
+    if not data.strip():
+        if content_type and not _is_json(content_type, body):
+            raise UnsupportedMediaType(f'Unsupported media type "{content_type}" in request.')
+        raise ValidationFailed({NON_FIELD: ["No data provided."]})
+    if not content_type or not _is_json(content_type, body):
+        raise UnsupportedMediaType(f'Unsupported media type "{content_type or ""}" in request.')
+    try:
+        document = json.loads(data, parse_constant=_reject_constant)
+    except RecursionError:
+        raise ParseError(f"JSON parse error - nesting deeper than {MAX_DEPTH} levels") from None
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, int digit limit
+        raise ParseError(f"JSON parse error - {exc}") from None
+    if _depth(document) > MAX_DEPTH:
+        raise ParseError(f"JSON parse error - nesting deeper than {MAX_DEPTH} levels")
+    return document
+
+
+def validate_body(spec: Spec, body: Body, document: Any) -> dict[str, Any]:
+    """The body's known fields, with spec defaults for those left out; 400 if invalid."""
+    errors = field_errors(spec, body.validator, document)
+    if errors:
+        raise ValidationFailed(errors)
+    known = {k: v for k, v in document.items() if k in body.fields}
+    return {**copy.deepcopy(body.defaults), **known}
+
+
+def field_errors(spec: Spec, validator: jsonschema_rs.Validator, document: Any) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for error in _explain(spec, validator.iter_errors(document)):
+        key, text = locate(error)
+        bucket = errors.setdefault(key, [])
+        if text not in bucket:
+            bucket.append(text)
+    return errors
+
+
+def _explain(spec: Spec, errors: Iterable[jsonschema_rs.ValidationError]) -> Iterator[Any]:
+    """Errors, with a failed discriminated `oneOf` replaced by the errors of the chosen branch."""
+    for error in errors:
+        if error.kind.name != "oneOf":
+            yield error
+            continue
+        schema = spec.resolve(spec.pointer("#/" + "/".join(map(str, list(error.schema_path)[:-1]))))
+        discriminator = schema.get("discriminator", {}) if isinstance(schema, dict) else {}
+        prop = discriminator.get("propertyName")
+        if not prop or not isinstance(error.instance, dict):
+            yield error
+            continue
+        value = error.instance.get(prop)
+        branches = [b.get("$ref") for b in schema.get("oneOf", [])]
+        target = discriminator.get("mapping", {}).get(value) if isinstance(value, str) else None
+        if prop not in error.instance:
+            yield _Synthetic(error, prop, "This field is required.")
+        elif target not in branches:
+            choices = ", ".join(discriminator.get("mapping", {}))
+            yield _Synthetic(error, prop, f'"{value}" is not a valid choice (one of: {choices}).')
+        else:
+            yield from _explain(spec, error.kind.as_dict()["context"][branches.index(target)])
+
+
+class _Synthetic:
+    """An error made here, shaped like the jsonschema-rs errors that `locate` reads."""
+
+    class _Kind:
+        name = "message"
+
+        def as_dict(self) -> dict[str, Any]:
+            return {}
+
+    def __init__(self, parent: Any, prop: str, text: str) -> None:
+        self.instance_path = [*parent.instance_path, prop]
+        self.kind = self._Kind()
+        self.message = text
+        self.instance = None
+
+
+def _is_json(content_type: str, body: Body) -> bool:
+    mimetype = content_type.split(";", 1)[0].strip().lower()
+    return mimetype in body.media_types or (mimetype.startswith("application/") and mimetype.endswith("+json"))
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _depth(document: Any) -> int:
+    deepest, stack = 0, [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            node = list(node.values())
+        if isinstance(node, list):
+            deepest = max(deepest, depth)
+            if depth > MAX_DEPTH:
+                return depth
+            stack.extend((child, depth + 1) for child in node)
+    return deepest
+
+
+# -- messages --------------------------------------------------------------------------
+_TYPE_MESSAGES = {
+    "integer": "A valid integer is required.",
+    "number": "A valid number is required.",
+    "string": "Not a valid string.",
+    "boolean": "Must be a valid boolean.",
+    "null": "This field must be null.",
+}
+_PY_TYPES = {dict: "dict", list: "list", str: "str", int: "int", float: "float", bool: "bool"}
+
+
+def locate(error: Any) -> tuple[str, str]:
+    """The top-level field an error belongs to, and its message (nested path as prefix)."""
+    path = list(error.instance_path)
+    if error.kind.name == "required":
+        path.append(error.kind.as_dict()["property"])
+    if not path:
+        return NON_FIELD, message(error)
+    top, rest = str(path[0]), path[1:]
+    prefix = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in rest).lstrip(".")
+    return top, f"{prefix}: {message(error)}" if prefix else message(error)
+
+
+def message(error: Any) -> str:
+    kind = error.kind.name
+    details = error.kind.as_dict()
+    instance = error.instance
+    if kind == "required":
+        return "This field is required."
+    if kind == "message":
+        return str(error.message)
+    if kind == "type":
+        wanted = [t for t in details.get("types", []) if t != "null"] or ["null"]
+        if instance is None:
+            return "This field may not be null."
+        if wanted[0] == "array":
+            return f'Expected a list of items but got type "{_PY_TYPES.get(type(instance), "value")}".'
+        if wanted[0] == "object":
+            if error.instance_path:
+                return f'Expected a dictionary of items but got type "{_PY_TYPES.get(type(instance), "value")}".'
+            return f"Invalid data. Expected a dictionary, but got {_PY_TYPES.get(type(instance), 'value')}."
+        return _TYPE_MESSAGES.get(wanted[0], error.message)
+    if kind in ("enum", "const"):
+        return f'"{instance}" is not a valid choice.'
+    if kind == "maxLength":
+        return f"Ensure this field has no more than {details['limit']} characters."
+    if kind == "minLength":
+        if details["limit"] == 1:
+            return "This field may not be blank."
+        return f"Ensure this field has at least {details['limit']} characters."
+    if kind == "maximum":
+        return f"Ensure this value is less than or equal to {details['limit']}."
+    if kind == "minimum":
+        return f"Ensure this value is greater than or equal to {details['limit']}."
+    if kind == "pattern":
+        return "Enter a valid value."
+    if kind == "minItems":
+        if details["limit"] == 1:
+            return "This list may not be empty."
+        return f"Ensure this field has at least {details['limit']} elements."
+    if kind == "maxItems":
+        return f"Ensure this field has no more than {details['limit']} elements."
+    if kind == "oneOf":
+        return "Does not match any of the allowed shapes."
+    return error.message
+
+
+__all__ = [
+    "MAX_BODY_BYTES",
+    "MAX_DEPTH",
+    "coerce",
+    "field_errors",
+    "parse_body",
+    "path_params",
+    "query_params",
+    "validate_body",
+]
