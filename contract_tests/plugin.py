@@ -1,0 +1,148 @@
+"""The pytest plugin: the suite's options, fixtures, and its report.
+
+Both entry points run through it: `python -m contract_tests` runs pytest on the bundled
+suite with this plugin, and a team can run the same suite in its own pytest session with
+`pytest -p contract_tests.plugin --pyargs contract_tests.suite --wp-base-url ...`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+from typing import Any
+
+import pytest
+from schemathesis.core.failures import Failure, FailureGroup
+
+from . import options as opts
+from .conformance import Guard, build_schema
+from .report import REPORT, FailureRecord, PropertyFailure
+from .target import Target, TargetError
+
+_ACTIVE: opts.SuiteOptions | None = None
+_SCHEMA: Any = None
+_GUARD: Guard | None = None
+
+
+def active_options() -> opts.SuiteOptions:
+    """The options of this run; the suite's modules read them when they are collected."""
+    if _ACTIVE is None:
+        raise pytest.UsageError(
+            "the contract suite needs its options: run `python -m contract_tests --base-url URL ...`, "
+            "or pytest with `-p contract_tests.plugin --wp-base-url URL --wp-workspace NAME`"
+        )
+    return _ACTIVE
+
+
+def current_guard() -> Guard:
+    """The session's guard, for code that cannot take fixtures (the state machine)."""
+    if _GUARD is None:
+        raise RuntimeError("the wp_guard fixture has not been set up")
+    return _GUARD
+
+
+def active_schema() -> Any:
+    global _SCHEMA
+    if _SCHEMA is None:
+        _SCHEMA = build_schema(active_options())
+    return _SCHEMA
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("wp-contract", "Workflows & Personas API contract suite")
+    for opt in opts.OPTIONS:
+        group.addoption(f"--{opts.PYTEST_PREFIX}{opt.name}", help=opt.help, **opt.kwargs)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _ACTIVE, _SCHEMA
+    if not config.getoption("wp_base_url", default=None):
+        return
+    try:
+        _ACTIVE = opts.build(lambda name: config.getoption("wp_" + name.replace("-", "_")))
+    except opts.UsageError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    _SCHEMA = None
+    REPORT.seed = _ACTIVE.seed
+    REPORT.profile = _ACTIVE.profile.name
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    if _ACTIVE is None:
+        return []
+    o = _ACTIVE
+    mode = "read-only" if o.read_only else ("shared workspace" if o.shared_workspace else "dedicated workspace")
+    return [
+        f"contract suite: {o.base_url} workspace={o.workspace} other={o.other_workspace or '-'} "
+        f"profile={o.profile.name} {mode}",
+        f"seed: {o.seed} (replay with --seed {o.seed})",
+    ]
+
+
+@pytest.fixture(scope="session")
+def wp_options() -> opts.SuiteOptions:
+    return active_options()
+
+
+@pytest.fixture(scope="session")
+def wp_target(wp_options: opts.SuiteOptions) -> Iterator[Target]:
+    target = Target(wp_options)
+    try:
+        target.check_reachable()
+    except TargetError as exc:
+        pytest.exit(f"contract suite: {exc}", returncode=2)
+    try:
+        yield target
+    finally:
+        REPORT.cleanup_problems += target.close()
+
+
+@pytest.fixture(scope="session")
+def wp_guard(wp_target: Target) -> Guard:
+    global _GUARD
+    _GUARD = Guard(wp_target)
+    return _GUARD
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Generator[None, Any, None]:
+    outcome = yield
+    report = outcome.get_result()
+    if call.excinfo is None or (report.when == "teardown" and report.passed):
+        return
+    exc = call.excinfo.value
+    if isinstance(exc, PropertyFailure):
+        REPORT.fail(exc.record)
+    elif isinstance(exc, FailureGroup | Failure):
+        pass  # recorded with its case by the test itself
+    elif report.failed and not isinstance(exc, pytest.skip.Exception):
+        REPORT.fail(FailureRecord("error", item.name, f"{type(exc).__name__}: {str(exc)[:2000]}"))
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if _ACTIVE is None:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("contract suite summary")
+    write(REPORT.table())
+    write("")
+    for record in REPORT.failures.values():
+        write(f"FAILED [{record.check}] {record.operation}")
+        for line in record.message.strip().splitlines()[:12]:
+            write(f"    {line}")
+        if record.curl:
+            write(f"    Reproduce with: {record.curl}")
+        write("")
+    for name, why in sorted(REPORT.not_run.items()):
+        write(f"not run: {name}: {why}")
+    for problem in REPORT.cleanup_problems:
+        write(f"cleanup: {problem}")
+    verdict = "CONFORMS" if REPORT.passed and exitstatus == 0 else "DOES NOT CONFORM"
+    write(
+        f"{verdict}: {len(REPORT.failures)} failing check(s), {sum(REPORT.cases.values())} cases, seed {_ACTIVE.seed}"
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _ACTIVE is not None and _ACTIVE.report_json:
+        REPORT.write_json(_ACTIVE.report_json)

@@ -1,0 +1,87 @@
+"""What a run found: failures by check and operation, and a table of cases per operation.
+
+Hypothesis replays a failing example many times while it shrinks it; a failure is keyed by
+(check, operation) and the last record wins, which is the minimal example it settled on.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class FailureRecord:
+    check: str
+    operation: str
+    message: str
+    curl: str = ""
+
+
+class PropertyFailure(AssertionError):
+    """A domain property that does not hold; carries the check name and a reproduction."""
+
+    def __init__(self, check: str, operation: str, message: str, curl: str = "") -> None:
+        super().__init__(f"[{check}] {operation}: {message}" + (f"\n\nReproduce with:\n\n    {curl}" if curl else ""))
+        self.record = FailureRecord(check, operation, message, curl)
+
+
+@dataclass
+class Report:
+    seed: int = 0
+    profile: str = "quick"
+    started: float = field(default_factory=time.monotonic)
+    cases: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    failures: dict[tuple[str, str], FailureRecord] = field(default_factory=dict)
+    not_run: dict[str, str] = field(default_factory=dict)
+    cleanup_problems: list[str] = field(default_factory=list)
+
+    def count(self, operation: str, n: int = 1) -> None:
+        self.cases[operation] += n
+
+    def fail(self, record: FailureRecord) -> None:
+        self.failures[(record.check, record.operation)] = record
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    @property
+    def checks_failed(self) -> list[str]:
+        return sorted({check for check, _ in self.failures})
+
+    def table(self) -> str:
+        """Cases and failing checks per operation, as aligned text."""
+        operations = sorted(set(self.cases) | {op for _, op in self.failures})
+        rows = [("operation", "cases", "result")]
+        for op in operations:
+            failed = sorted(check for check, o in self.failures if o == op)
+            rows.append((op, str(self.cases.get(op, 0)), "FAIL: " + ", ".join(failed) if failed else "ok"))
+        widths = [max(len(r[i]) for r in rows) for i in range(2)]
+        lines = [f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]}" for r in rows]
+        lines.insert(1, "-" * max(len(line) for line in lines))
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "seed": self.seed,
+            "profile": self.profile,
+            "passed": self.passed,
+            "duration_s": round(time.monotonic() - self.started, 2),
+            "cases": sum(self.cases.values()),
+            "operations": dict(sorted(self.cases.items())),
+            "checks_failed": self.checks_failed,
+            "failures": [asdict(f) for f in self.failures.values()],
+            "not_run": self.not_run,
+            "cleanup_problems": self.cleanup_problems,
+        }
+
+    def write_json(self, path: str) -> None:
+        Path(path).write_text(json.dumps(self.as_dict(), indent=2) + "\n", encoding="utf-8")
+
+
+REPORT = Report()

@@ -1,0 +1,33 @@
+"""Every operation, from the spec: Schemathesis' examples, coverage and fuzzing phases.
+
+Positive cases must be accepted, negative ones (schema-violating bodies and parameters,
+missing or bad auth) rejected with a documented 4xx; status codes, content types, headers and
+bodies must conform; never a 5xx.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from schemathesis.core.failures import Failure, FailureGroup
+
+from contract_tests.conformance import Guard, record_failures
+from contract_tests.options import SuiteOptions
+from contract_tests.plugin import active_schema
+from contract_tests.report import REPORT
+
+schema = active_schema()
+
+
+@schema.parametrize()
+def test_operation(case: Any, wp_guard: Guard, wp_options: SuiteOptions) -> None:
+    wp_guard.scenario = {kind: set() for kind in wp_guard.scenario}  # each case stands alone
+    wp_guard.prepare(case)
+    response = case.call()
+    wp_guard.after_call(case, response)
+    REPORT.count(case.operation.label)
+    try:
+        case.validate_response(response)
+    except (FailureGroup, Failure) as exc:
+        record_failures(exc, case, response, wp_options.token)
+        raise

@@ -1,0 +1,51 @@
+"""Sequences generated from the spec's links: create, then read, update, run, fetch the token
+and delete what was created, in generated orders with generated data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import hypothesis
+import pytest
+from schemathesis.core.failures import FailureGroup
+
+from contract_tests.conformance import record_failures
+from contract_tests.plugin import active_options, active_schema, current_guard
+from contract_tests.report import REPORT
+
+options = active_options()
+
+if options.read_only:
+    pytestmark = pytest.mark.skip(reason="stateful sequences write; not run with --read-only")
+else:
+
+    class APIWorkflow(active_schema().as_state_machine()):  # type: ignore[misc]
+        def setup(self) -> None:
+            current_guard().start_scenario()
+
+        def before_call(self, case: Any) -> None:
+            current_guard().prepare(case)
+
+        def after_call(self, response: Any, case: Any) -> None:
+            super().after_call(response, case)
+            current_guard().after_call(case, response)
+            REPORT.count(case.operation.label)
+
+        def validate_response(self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any) -> None:
+            try:
+                super().validate_response(response, case, additional_checks=additional_checks, **kwargs)
+            except FailureGroup as exc:
+                record_failures(exc, case, response, options.token)
+                raise
+
+    hypothesis.seed(options.seed)(APIWorkflow)
+
+    @pytest.mark.usefixtures("wp_guard")
+    class TestStateful(APIWorkflow.TestCase):  # type: ignore[name-defined,misc]
+        settings = hypothesis.settings(
+            max_examples=options.stateful_examples,
+            stateful_step_count=options.profile.stateful_steps,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )

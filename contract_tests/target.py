@@ -1,0 +1,233 @@
+"""The implementation under test, seen through HTTP, and the resources this run owns there.
+
+Safety rules for a real deployment live here: the suite writes only to resources it created
+in this run (their names carry the run's prefix), uses as "missing" ids only ids it created
+and deleted, and deletes everything it created when the run ends.
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import shlex
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from .options import TOKEN_ENV, SuiteOptions
+
+PERSONAS = "personas"
+WORKFLOWS = "workflows"
+KINDS = (PERSONAS, WORKFLOWS)
+MASKED = f"Bearer ${TOKEN_ENV}"  # how this run's token appears in reports
+PAGE_LIMIT = 1000  # pages walked at most when listing a whole collection
+
+
+class Default:
+    """Marks an argument left at its default."""
+
+
+DEFAULT = Default()
+
+
+class TargetError(RuntimeError):
+    """The target cannot be used (unreachable, or it refuses the token)."""
+
+
+@dataclass
+class Exchange:
+    """One request and its response, kept for failure reports."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: Any
+    response: requests.Response
+
+    def curl(self) -> str:
+        """A copy-paste reproduction; the token is read from the environment, never shown."""
+        parts = ["curl", "-i", "-X", self.method]
+        for name, value in self.headers.items():
+            header = f"{name}: {value}"
+            parts += ["-H", f'"{header}"' if value == MASKED else shlex.quote(header)]
+        if self.body is not None:
+            parts += ["-H", shlex.quote("Content-Type: application/json"), "-d", shlex.quote(_json(self.body))]
+        parts.append(shlex.quote(self.url))
+        return " ".join(parts)
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value, separators=(",", ":"))
+
+
+@dataclass
+class Workspace:
+    """One workspace of the target, with this run's resources in it."""
+
+    target: Target
+    name: str
+    owned: dict[str, set[int]] = field(default_factory=lambda: {k: set() for k in KINDS})
+
+    def path(self, kind: str, rid: int | None = None, suffix: str = "") -> str:
+        base = f"/api/v3/workspaces/{self.name}/{kind}/"
+        return base if rid is None else f"{base}{rid}{suffix}"
+
+    # -- plain calls ----------------------------------------------------------------------
+    def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        return self.target.call(method, path, **kwargs)
+
+    def list_all(self, kind: str, page_size: int = 100) -> list[dict[str, Any]]:
+        """Every item of a collection, walking `next` (bounded)."""
+        items: list[dict[str, Any]] = []
+        url: str | None = self.target.base_url + self.path(kind) + f"?page_size={page_size}"
+        for _ in range(PAGE_LIMIT):
+            if url is None:
+                return items
+            response = self.target.call("GET", url)
+            if response.status_code != 200:
+                raise AssertionError(f"GET {url} answered {response.status_code}")
+            page = response.json()
+            items += page["results"]
+            url = page["next"]
+        raise AssertionError(f"more than {PAGE_LIMIT} pages in {self.path(kind)}")
+
+    # -- owned resources ------------------------------------------------------------------
+    def create(self, kind: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Creates a resource this run owns; fails loudly unless the target answers 201."""
+        response = self.call("POST", self.path(kind), json=body)
+        created = self.adopt(kind, response)
+        if created is None:
+            raise AssertionError(
+                f"POST {self.path(kind)} answered {response.status_code}, expected 201: {response.text[:300]}"
+            )
+        return created
+
+    def adopt(self, kind: str, response: requests.Response) -> dict[str, Any] | None:
+        """Remembers a resource that a create answered with, so it is deleted at the end."""
+        if response.status_code != 201:
+            return None
+        try:
+            body = response.json()
+            rid = body["id"]
+        except (ValueError, KeyError, TypeError):
+            return None
+        if isinstance(rid, int):
+            self.owned[kind].add(rid)
+        return body
+
+    def delete(self, kind: str, rid: int) -> requests.Response:
+        response = self.call("DELETE", self.path(kind, rid))
+        if response.status_code in (204, 404):
+            self.owned[kind].discard(rid)
+        return response
+
+    def missing_id(self, kind: str, body: dict[str, Any]) -> int:
+        """An id that surely names nothing: one this run created and deleted."""
+        rid = self.create(kind, body)["id"]
+        self.delete(kind, rid)
+        return rid
+
+    def cleanup(self) -> list[str]:
+        """Deletes what this run created (tracked ids, then any item with the run's prefix)."""
+        problems = []
+        for kind in KINDS:
+            for rid in sorted(self.owned[kind]):
+                try:
+                    response = self.delete(kind, rid)
+                    if response.status_code not in (204, 404):
+                        problems.append(f"DELETE {self.path(kind, rid)} answered {response.status_code}")
+                except requests.RequestException as exc:
+                    problems.append(f"DELETE {self.path(kind, rid)}: {exc}")
+            try:
+                leftovers = [i for i in self.list_all(kind) if str(i.get("name", "")).startswith(self.target.prefixes)]
+            except (AssertionError, requests.RequestException, ValueError, KeyError, TypeError):
+                continue
+            for item in leftovers:
+                if isinstance(item.get("id"), int):
+                    self.delete(kind, item["id"])
+        return problems
+
+
+class Target:
+    """The base URL, the token, a session, and the workspaces in play."""
+
+    def __init__(self, options: SuiteOptions) -> None:
+        self.options = options
+        self.base_url = options.base_url
+        self.session = requests.Session()
+        self.run_id = secrets.token_hex(3)
+        self._counter = itertools.count(1)
+        self._lock = threading.Lock()
+        self.last: Exchange | None = None
+        self.workspace = Workspace(self, options.workspace)
+        self.other = Workspace(self, options.other_workspace) if options.other_workspace else None
+
+    # Names: persona names are kebab-case (at most 63), workflow names free text.
+    @property
+    def prefixes(self) -> tuple[str, str]:
+        return (f"ct-{self.run_id}-", f"[ct-{self.run_id}] ")
+
+    def persona_name(self, suggested: str = "") -> str:
+        """A kebab-case name no other persona has: the run's prefix, a counter, the suggestion."""
+        with self._lock:
+            n = next(self._counter)
+        head = f"ct-{self.run_id}-{n}"
+        tail = suggested[: 63 - len(head) - 1].strip("-")
+        return f"{head}-{tail}" if tail else head
+
+    def workflow_name(self, suggested: str = "") -> str:
+        head = self.prefixes[1]
+        return head + suggested[: 255 - len(head)]
+
+    def call(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        authorization: str | Default | None = DEFAULT,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> requests.Response:
+        """One request with this run's token, or `authorization` as given (None: no header)."""
+        url = path_or_url if path_or_url.startswith("http") else self.base_url + path_or_url
+        sent: dict[str, str] = {}
+        if isinstance(authorization, Default):
+            sent["Authorization"] = f"Bearer {self.options.token}"
+        elif authorization is not None:
+            sent["Authorization"] = authorization
+        sent.update(headers or {})
+        response = self.session.request(method, url, headers=sent, timeout=self.options.timeout, **kwargs)
+        shown = {k: MASKED if v == f"Bearer {self.options.token}" else v for k, v in sent.items()}
+        self.last = Exchange(method, url, shown, kwargs.get("json"), response)
+        return response
+
+    def check_reachable(self) -> None:
+        """One request before anything else, so a wrong URL or token is one clear line."""
+        try:
+            response = self.call("GET", self.workspace.path(PERSONAS) + "?page_size=1")
+        except requests.RequestException as exc:
+            raise TargetError(f"cannot reach {self.base_url}: {type(exc).__name__}") from None
+        if response.status_code in (401, 403):
+            raise TargetError(
+                f"the target refuses the token on workspace {self.workspace.name!r} ({response.status_code})"
+            )
+        if response.status_code == 404:
+            raise TargetError(f"workspace {self.workspace.name!r} not found at {self.base_url} (404)")
+
+    def workspaces(self) -> Iterator[Workspace]:
+        yield self.workspace
+        if self.other is not None:
+            yield self.other
+
+    def close(self) -> list[str]:
+        problems: list[str] = []
+        if not self.options.read_only:
+            for ws in self.workspaces():
+                problems += ws.cleanup()
+        self.session.close()
+        return problems
