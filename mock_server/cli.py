@@ -67,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mock_server: {exc}", file=sys.stderr)
         return 2
     for name in args.workspace:
+        if not seed.is_workspace_name(spec, name):
+            print(f"mock_server: --workspace {name!r}: {seed.WORKSPACE_NAME_RULE}", file=sys.stderr)
+            return 2
         store.add_workspace(name)
     app = create_app(store=store, tokens=tokens, spec=spec, validate_responses=args.validate_responses)
     try:

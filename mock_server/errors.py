@@ -10,8 +10,9 @@ import json
 import logging
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import RequestRedirect
 
 from . import store
 
@@ -89,6 +90,12 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
 
 
 def register_error_handlers(app: Flask) -> None:
+    @app.before_request
+    def _exact_paths() -> None:
+        """`/workflows` would be redirected to `/workflows/` (an HTML 308); the spec's paths are exact."""
+        if isinstance(request.routing_exception, RequestRedirect):
+            raise NotFound()
+
     @app.errorhandler(APIError)
     def _api_error(exc: APIError) -> Response:
         return json_response(exc.status, exc.body, exc.headers)
@@ -106,8 +113,6 @@ def register_error_handlers(app: Flask) -> None:
         headers = dict(exc.get_headers())
         headers.pop("Content-Type", None)
         if isinstance(exc, MethodNotAllowed):
-            from flask import request
-
             detail = f'Method "{request.method}" not allowed.'
         elif exc.code == 404:
             detail = "Not found."

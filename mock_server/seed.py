@@ -28,6 +28,14 @@ class SeedError(ValueError):
     """A seed file that cannot be loaded; the message names the place."""
 
 
+WORKSPACE_NAME_RULE = "invalid workspace name (lowercase letters, digits, single hyphens)"
+
+
+def is_workspace_name(spec: Spec, name: str) -> bool:
+    """Whether `name` fits the spec's `workspace_name` path parameter (else it could never be reached)."""
+    return spec.operation("listPersonas").path_params["workspace_name"].validator.is_valid(name)
+
+
 def read(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -44,12 +52,11 @@ def build_store(spec: Spec, data: dict[str, Any] | None, source: str = "<seed>")
     workspaces = data.get("workspaces") if isinstance(data, dict) else None
     if not isinstance(workspaces, dict) or not workspaces:
         raise SeedError(f"{source}: expected an object with a non-empty 'workspaces' object")
-    name_param = spec.operation("listPersonas").path_params["workspace_name"]
     plans: list[tuple[str, str, dict[str, Any]]] = []
     for ws_name, content in workspaces.items():
         where = f"{source}: workspaces.{ws_name}"
-        if not name_param.validator.is_valid(ws_name):
-            raise SeedError(f"{where}: invalid workspace name (lowercase letters, digits, single hyphens)")
+        if not is_workspace_name(spec, ws_name):
+            raise SeedError(f"{where}: {WORKSPACE_NAME_RULE}")
         content = content or {}
         if not isinstance(content, dict):
             raise SeedError(f"{where}: expected an object with 'personas' and 'workflows' lists")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -95,7 +96,7 @@ def parse_body(body: Body, content_type: str | None, content_length: int | None,
     if not content_type or not _is_json(content_type, body):
         raise UnsupportedMediaType(f'Unsupported media type "{content_type or ""}" in request.')
     try:
-        document = json.loads(data, parse_constant=_reject_constant)
+        document = json.loads(data, parse_constant=_reject_constant, parse_float=_finite_float)
     except RecursionError:
         raise ParseError(f"JSON parse error - nesting deeper than {MAX_DEPTH} levels") from None
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, int digit limit
@@ -115,8 +116,12 @@ def validate_body(spec: Spec, body: Body, document: Any) -> dict[str, Any]:
 
 
 def field_errors(spec: Spec, validator: jsonschema_rs.Validator, document: Any) -> dict[str, list[str]]:
+    try:
+        found = validator.iter_errors(document)
+    except UnicodeEncodeError:  # a lone surrogate (`"\ud800"`), which jsonschema-rs cannot take
+        found = validator.iter_errors(_without_surrogates(document))
     errors: dict[str, list[str]] = {}
-    for error in _explain(spec, validator.iter_errors(document)):
+    for error in _explain(spec, found):
         key, text = locate(error)
         bucket = errors.setdefault(key, [])
         if text not in bucket:
@@ -165,12 +170,35 @@ class _Synthetic:
 
 
 def _is_json(content_type: str, body: Body) -> bool:
-    mimetype = content_type.split(";", 1)[0].strip().lower()
-    return mimetype in body.media_types or (mimetype.startswith("application/") and mimetype.endswith("+json"))
+    """Whether the media type is one the spec lists for this body (parameters such as charset aside)."""
+    return content_type.split(";", 1)[0].strip().lower() in body.media_types
 
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite_float(text: str) -> float:
+    """A JSON number; one too large for a double (`1e999`) would be stored as `Infinity`."""
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"number out of range: {text[:40]}")
+    return value
+
+
+# Each surrogate code point stands for one private-use code point of plane 15 while validating:
+# one code point for one, distinct ones stay distinct, so lengths, patterns and keys judge alike.
+_SURROGATE_STAND_INS = {cp: 0xF0000 + cp - 0xD800 for cp in range(0xD800, 0xE000)}
+
+
+def _without_surrogates(node: Any) -> Any:
+    if isinstance(node, str):
+        return node.translate(_SURROGATE_STAND_INS)
+    if isinstance(node, list):
+        return [_without_surrogates(item) for item in node]
+    if isinstance(node, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in node.items()}
+    return node
 
 
 def _depth(document: Any) -> int:
