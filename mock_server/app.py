@@ -25,9 +25,13 @@ def create_app(
     tokens: Iterable[str] = (DEFAULT_TOKEN,),
     spec: Spec | None = None,
     validate_responses: bool = False,
+    validate_requests: bool = True,
 ) -> Flask:
-    """A mock of the API. `validate_responses` checks every answer against the spec (tests)."""
+    """A mock of the API. `validate_responses` checks every answer against the spec (tests);
+    `validate_requests=False` skips the request schemas (only to measure their cost)."""
     spec = spec or Spec.load()
+    if not validate_requests:
+        spec = spec.without_request_checks()
     app = Flask(__name__)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["mock.spec"] = spec

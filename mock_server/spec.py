@@ -7,9 +7,10 @@ change to the spec changes the mock's behaviour with no Python change.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,26 @@ class Spec:
 
     def operation(self, operation_id: str) -> Operation:
         return self.operations[operation_id]
+
+    def without_request_checks(self) -> Spec:
+        """This spec with parameter and body schemas that accept anything, to measure what request
+        validation costs (a benchmark variant: bad input may then fail inside the mock)."""
+        anything = jsonschema_rs.validator_for(True)
+
+        def lax(params: dict[str, Parameter]) -> dict[str, Parameter]:
+            return {name: replace(p, validator=anything) for name, p in params.items()}
+
+        lenient = copy.copy(self)
+        lenient.operations = {
+            oid: replace(
+                op,
+                path_params=lax(op.path_params),
+                query_params=lax(op.query_params),
+                body=replace(op.body, validator=anything) if op.body else None,
+            )
+            for oid, op in self.operations.items()
+        }
+        return lenient
 
     # -- schema helpers ---------------------------------------------------------------
     def resolve(self, node: Any) -> Any:

@@ -1,0 +1,147 @@
+"""`python -m bench`: every measurement in one bounded run, written to docs/benchmarks.md.
+
+python -m bench                      # the full run (about 25 min + the variants), Prism included
+python -m bench --sections suite,catch   # rerun some sections, keep the others from docs/benchmarks.json
+python -m bench --smoke              # seconds; no Prism, nothing asserted on speed (CI runs this)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from . import chart, load, machine, prism, procs, report, scale, startup, suite, throughput
+from .targets import ALL, BY_KEY, FLOOR, MOCK, PRISM, ROOT, write_seed
+
+SECTIONS = ("load", "startup", "scale", "suite", "catch")
+SMOKE = "load,startup,scale"  # the suite needs a minute even on one example: not for a smoke run
+DOCS = ROOT / "docs"
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    p.add_argument("--smoke", action="store_true", help="a seconds-long run of every section, Prism left out")
+    p.add_argument("--sections", help=f"comma-separated subset of {','.join(SECTIONS)} (default: all; smoke: {SMOKE})")
+    p.add_argument("--out", type=Path, help="directory for benchmarks.md/.json/.png (default: docs/)")
+    p.add_argument("--targets", default=",".join(t.key for t in ALL), help="servers under load (%(default)s)")
+    p.add_argument("--no-prism", action="store_true", help="leave Prism out (no node/npm needed)")
+    p.add_argument("--seconds", type=float, default=5.0, help="seconds per load cell and round (%(default)s)")
+    p.add_argument("--rounds", type=int, default=2, help="rounds per load cell (%(default)s)")
+    p.add_argument("--connections", default="1,16,64", help="concurrency levels (%(default)s)")
+    p.add_argument("--profiles", default=",".join(load.PROFILES), help="request profiles (%(default)s)")
+    p.add_argument("--sizes", default="10,10000,100000", help="stored workflows for the scale section")
+    p.add_argument("--startup-repeats", type=int, default=5, help="fresh starts per server (%(default)s)")
+    p.add_argument("--suite-profiles", default="quick,thorough", help="suite profiles to time (%(default)s)")
+    p.add_argument("--catch-profiles", default="quick,thorough", help="profiles for the variants (%(default)s)")
+    p.add_argument("--variants", help="comma-separated variant names (default: every one in tests/faults)")
+    p.add_argument("--python-load", action="store_true", help="use the Python load generator even if wrk exists")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    sections = [s for s in (args.sections or (SMOKE if args.smoke else ",".join(SECTIONS))).split(",") if s]
+    unknown = set(sections) - set(SECTIONS)
+    if unknown:
+        parser().error(f"unknown sections: {sorted(unknown)}")
+    if args.smoke:
+        _smoke_settings(args)
+    out_dir: Path = args.out or DOCS
+    runs_dir = ROOT / "bench" / ".runs" / ("smoke" if args.smoke else "full")
+    targets = [BY_KEY[k] for k in args.targets.split(",") if k]
+    if args.no_prism:
+        targets = [t for t in targets if t.family != "prism"]
+    if not args.no_prism and ({"load", "startup"} & set(sections)):
+        prism.ensure()
+
+    def progress(line: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {line}", flush=True)
+
+    results_file = out_dir / "benchmarks.json"
+    results: dict[str, Any] = {}
+    if results_file.exists() and set(sections) != set(SECTIONS):
+        results = json.loads(results_file.read_text(encoding="utf-8"))  # keep the sections not rerun
+    for name in set(SECTIONS) - set(sections):
+        results.setdefault(name, {"not_measured": "section not run"})
+    results["machine"] = machine.describe()
+    force_python = args.python_load
+    connections = [int(n) for n in args.connections.split(",")]
+    profiles = args.profiles.split(",")
+
+    with procs.cleanup():
+        if "load" in sections:
+            seed_file = write_seed(runs_dir / "seed-100.json", 100)
+            results["load"] = throughput.measure(
+                targets, profiles, connections, args.seconds, args.rounds, seed_file, runs_dir, progress, force_python
+            )
+        if "startup" in sections:
+            starters = [MOCK, FLOOR] if args.no_prism else [MOCK, FLOOR, PRISM]
+            results["startup"] = startup.measure(
+                starters, args.startup_repeats, args.seconds, runs_dir, progress, force_python
+            )
+        if "scale" in sections:
+            sizes = [int(n) for n in args.sizes.split(",")]
+            results["scale"] = scale.measure(
+                sizes, args.seconds, args.rounds, runs_dir, progress, force_python=force_python
+            )
+        if "suite" in sections:
+            results["suite"] = _suite_timing(args, runs_dir, progress)
+        if "catch" in sections:
+            results["catch"] = _catching(args, runs_dir, progress)
+
+    results["machine"]["load_average_end"] = machine.load_average()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results_file.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    chart_name = None
+    if results.get("load"):
+        chart_name = chart.throughput(results["load"], out_dir / "benchmarks.png").name
+    command = "python -m bench " + shlex.join(argv if argv is not None else sys.argv[1:])
+    (out_dir / "benchmarks.md").write_text(report.render(results, chart_name, command.strip()), encoding="utf-8")
+    progress(f"wrote {out_dir / 'benchmarks.md'}")
+    for v in report.verdicts(results):
+        progress(f"{v.mark:>12}  {v.target}: {v.measured}")
+    return 0
+
+
+def _smoke_settings(args: argparse.Namespace) -> None:
+    """Every code path once, quickly: tiny cells, no Prism, a capped read-only suite on one operation."""
+    args.no_prism = True
+    args.targets = "mock,unvalidated,floor"
+    args.seconds, args.rounds = 0.5, 1
+    args.connections, args.profiles = "4", ",".join(load.PROFILES)
+    args.sizes, args.startup_repeats = "10,500", 1
+    args.suite_profiles = args.catch_profiles = "quick"
+    args.out = args.out or ROOT / "bench" / ".runs" / "smoke" / "report"
+
+
+def _suite_timing(args: argparse.Namespace, runs_dir: Path, progress: Callable[[str], None]) -> dict[str, Any]:
+    missing = suite.suite_missing()
+    if missing:
+        progress(f"suite: not measured: {missing}")
+        return {"not_measured": missing}
+    budgets = [_budget(args, p) for p in args.suite_profiles.split(",") if p]
+    return suite.timing(budgets, runs_dir, progress)
+
+
+def _catching(args: argparse.Namespace, runs_dir: Path, progress: Callable[[str], None]) -> dict[str, Any]:
+    missing = suite.suite_missing() or suite.variants_missing()
+    if missing:
+        progress(f"variants: not measured: {missing}")
+        return {"not_measured": missing}
+    budgets = [_budget(args, p) for p in args.catch_profiles.split(",") if p]
+    names = args.variants.split(",") if args.variants else None
+    if args.smoke and names is None:
+        names = list(__import__("tests.faults", fromlist=["VARIANTS"]).VARIANTS)[:1]
+    return suite.catching(budgets, names, runs_dir, progress)
+
+
+def _budget(args: argparse.Namespace, profile: str) -> suite.Budget:
+    if args.smoke:  # one example of one operation, reads only: proves the plumbing, measures nothing
+        return suite.budget(profile, cap=1, operations=["getWorkflow"], read_only=True)
+    return suite.budget(profile)
