@@ -1,0 +1,210 @@
+"""`python -m mock_server` as a user starts it: its banner, flags, access log, exit codes."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import yaml
+
+from .processes import MockProcess, clean_env
+from .test_operations import persona_body, workflow_body
+
+API = "/api/v3/workspaces"
+ACCESS_LINE = re.compile(r'"(?P<method>[A-Z]+) (?P<target>/\S*)" (?P<status>\d{3}) ')
+
+
+def get(url: str, path: str, token: str | None, **kwargs: Any) -> requests.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return requests.get(url + path, headers=headers, timeout=10, **kwargs)
+
+
+def count(url: str, token: str, workspace: str, kind: str) -> int:
+    r = get(url, f"{API}/{workspace}/{kind}/", token)
+    assert r.status_code == 200, r.text
+    return r.json()["count"]
+
+
+def exits_at_start(*args: str) -> subprocess.CompletedProcess[str]:
+    """Runs the mock with flags that must stop it before it serves."""
+    done = subprocess.run(
+        [sys.executable, "-m", "mock_server", *args],
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert "Listening on" not in done.stdout
+    return done
+
+
+@pytest.fixture
+def started() -> Any:
+    """Starts mocks and makes sure none outlives the test."""
+    running: list[MockProcess] = []
+
+    def start(*args: str) -> MockProcess:
+        mock = MockProcess.start("--port", "0", *args)
+        running.append(mock)
+        return mock
+
+    yield start
+    for mock in running:
+        mock.kill()
+
+
+def test_default_start_banner_requests_access_log_and_sigterm(started: Any) -> None:
+    mock = started()
+    banner = mock.banner()
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+", banner.url) and not banner.url.endswith(":0")
+    assert banner.base_url == f"{banner.url}{API}/{{workspace_name}}/"
+    assert banner.tokens == ["dev-token"]
+    assert set(banner.workspaces) == {"demo", "sandbox"}
+    token = banner.tokens[0]
+    sent = []
+    for name, (personas, workflows) in banner.workspaces.items():
+        assert count(banner.url, token, name, "personas") == personas
+        assert count(banner.url, token, name, "workflows") == workflows
+        sent += [("GET", f"{API}/{name}/personas/", 200), ("GET", f"{API}/{name}/workflows/", 200)]
+    assert banner.workspaces["demo"][0] > 0 and banner.workspaces["demo"][1] > 0
+    assert banner.workspaces["sandbox"] == (0, 0)
+    names = [p["name"] for p in get(banner.url, f"{API}/demo/personas/", token).json()["results"]]
+    assert "sre-responder" in names
+    assert get(banner.url, f"{API}/demo/workflows/999?x=1", token).status_code == 404
+    assert get(banner.url, f"{API}/demo/workflows/", None).status_code == 401
+    sent += [("GET", f"{API}/demo/personas/", 200), ("GET", f"{API}/demo/workflows/999?x=1", 404)]
+    sent += [("GET", f"{API}/demo/workflows/", 401)]
+
+    assert mock.stop(signal.SIGTERM) == 0, mock.stderr_text
+    assert "shutting down" in mock.stderr_text
+    logged = [m.group("method", "target", "status") for m in map(ACCESS_LINE.search, mock.stderr) if m]
+    assert sorted(logged) == sorted((method, path, str(status)) for method, path, status in sent)
+
+
+def test_sigint_stops_it_cleanly(started: Any) -> None:
+    mock = started("--quiet")
+    banner = mock.banner()
+    assert get(banner.url, f"{API}/sandbox/personas/", banner.tokens[0]).status_code == 200
+    assert mock.stop(signal.SIGINT) == 0, mock.stderr_text
+    assert "shutting down" in mock.stderr_text
+    assert "Traceback" not in mock.stderr_text
+    assert not [line for line in mock.stderr if ACCESS_LINE.search(line)], "--quiet still logged requests"
+
+
+def test_tokens_limited_to_workspaces(started: Any) -> None:
+    banner = started("--token", "a", "--token", "b:sandbox").banner()
+    assert banner.tokens == ["a", "b"]
+    assert get(banner.url, f"{API}/demo/personas/", "a").status_code == 200
+    assert get(banner.url, f"{API}/sandbox/personas/", "a").status_code == 200
+    assert get(banner.url, f"{API}/sandbox/personas/", "b").status_code == 200
+    forbidden = get(banner.url, f"{API}/demo/personas/", "b")
+    assert forbidden.status_code == 403 and forbidden.json() == {
+        "detail": "You do not have permission to perform this action."
+    }
+    assert get(banner.url, f"{API}/demo/personas/", "dev-token").status_code == 401
+
+
+def test_no_seed_starts_empty(started: Any) -> None:
+    banner = started("--no-seed").banner()
+    assert banner.workspaces == {"demo": (0, 0), "sandbox": (0, 0)}
+    assert count(banner.url, banner.tokens[0], "demo", "personas") == 0
+    assert count(banner.url, banner.tokens[0], "demo", "workflows") == 0
+
+
+SEED = {
+    "workspaces": {
+        "team-x": {
+            "personas": [persona_body(name="first"), persona_body(name="second", fullName="Second One")],
+            "workflows": [workflow_body(name="Only workflow")],
+        },
+        "empty-one": {},
+    }
+}
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml", ".yml"])
+def test_seed_file_gives_the_starting_data(started: Any, tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"seed{suffix}"
+    path.write_text(json.dumps(SEED) if suffix == ".json" else yaml.safe_dump(SEED, allow_unicode=True))
+    banner = started("--seed", str(path)).banner()
+    assert banner.workspaces == {"team-x": (2, 1), "empty-one": (0, 0)}
+    token = banner.tokens[0]
+    personas = get(banner.url, f"{API}/team-x/personas/", token).json()["results"]
+    assert [(p["name"], p["fullName"]) for p in personas] == [("first", "Network Guru"), ("second", "Second One")]
+    workflow = get(banner.url, f"{API}/team-x/workflows/1", token).json()
+    assert {k: workflow[k] for k in workflow_body()} == workflow_body(name="Only workflow")
+    assert get(banner.url, f"{API}/demo/personas/", token).status_code == 404
+
+
+def bad_seeds(tmp_path: Path) -> list[tuple[Path, list[str]]]:
+    """(file, what the error must name) for seeds that must be refused."""
+    out_of_range = json.loads(json.dumps(SEED))
+    out_of_range["workspaces"]["team-x"]["personas"][1]["filterConfidenceThreshold"] = 2
+    missing = json.loads(json.dumps(SEED))
+    del missing["workspaces"]["team-x"]["workflows"][0]["trigger"]
+    bad_name = {"workspaces": {"Team_X": {}}}
+    duplicate = json.loads(json.dumps(SEED))
+    duplicate["workspaces"]["team-x"]["personas"][1]["name"] = "first"
+    cases: list[tuple[str, Any, list[str]]] = [
+        ("range.json", out_of_range, ["team-x", "personas[1]", "filterConfidenceThreshold"]),
+        ("missing.yaml", missing, ["team-x", "workflows[0]", "trigger"]),
+        ("name.json", bad_name, ["Team_X"]),
+        ("duplicate.json", duplicate, ["team-x", "personas", "name"]),
+        ("list.json", [1, 2], []),
+    ]
+    made = []
+    for file_name, data, names in cases:
+        path = tmp_path / file_name
+        path.write_text(json.dumps(data) if file_name.endswith(".json") else yaml.safe_dump(data))
+        made.append((path, names))
+    (tmp_path / "broken.json").write_text('{"workspaces": {"demo": ')
+    (tmp_path / "broken.yaml").write_text("workspaces: [unclosed\n  - : :")
+    made += [(tmp_path / "broken.json", []), (tmp_path / "broken.yaml", []), (tmp_path / "absent.json", [])]
+    return made
+
+
+def test_a_bad_seed_file_is_refused_at_start_naming_the_problem(tmp_path: Path) -> None:
+    for path, names in bad_seeds(tmp_path):
+        done = exits_at_start("--port", "0", "--seed", str(path))
+        assert done.returncode == 2, (path.name, done.stderr)
+        message = done.stderr.strip()
+        assert str(path) in message, message
+        for name in names:
+            assert name in message, (path.name, name, message)
+        assert "Traceback" not in message
+
+
+def test_workspace_flag_adds_empty_workspaces(started: Any) -> None:
+    banner = started("--workspace", "team-b", "--workspace", "qa-2").banner()
+    assert banner.workspaces["team-b"] == (0, 0) and banner.workspaces["qa-2"] == (0, 0)
+    assert {"demo", "sandbox"} <= set(banner.workspaces)
+    assert count(banner.url, banner.tokens[0], "team-b", "workflows") == 0
+    assert get(banner.url, f"{API}/team-c/workflows/", banner.tokens[0]).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["Team_B", "-x", "a--b", "a" * 64, "émile", ""])
+def test_an_invalid_workspace_name_is_refused_at_start(name: str) -> None:
+    done = exits_at_start("--port", "0", f"--workspace={name}")
+    assert done.returncode == 2, done.stderr
+    assert repr(name) in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_port_in_use_is_one_clear_line_and_exit_2() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = exits_at_start("--port", str(port))
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert f"127.0.0.1:{port}" in lines[0] and "in use" in lines[0]
