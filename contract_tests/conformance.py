@@ -30,13 +30,33 @@ _ITEM = re.compile(r"/(?P<kind>[a-z]+)/\{(?P<param>[a-z_]+_id)\}")
 MAX_ID = 2**63 - 1
 
 
-def build_schema(options: SuiteOptions) -> Any:
-    """The Schemathesis schema of the packaged `openapi.yaml`, aimed at the target."""
+def build_schema(options: SuiteOptions, *, stateful: bool = False) -> Any:
+    """The Schemathesis schema of the packaged `openapi.yaml`, aimed at the target.
+
+    Single cases always address live resources this run owns, so a valid one must succeed;
+    stateful sequences may legitimately address what they deleted, so they keep Schemathesis'
+    defaults there (and its `use_after_free` check judges those 404s).
+    """
     profile = options.profile
+    strict: dict[str, Any] = {
+        "checks": {
+            # Ids are ones this run owns and keeps alive, and the token is valid: a schema-valid
+            # request has no excuse but success...
+            "positive_data_acceptance": {"expected-statuses": ["2xx"]},
+        },
+        "operations": [
+            {
+                # ...but a valid page number past the end is a documented 404.
+                "include-operation-id": list_operations(),
+                "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "404"]}},
+            }
+        ],
+    }
     config = SchemathesisConfig.from_dict(
         {
             "base-url": options.base_url,
             "seed": options.seed,
+            "cache": {"enabled": False},  # write nothing into the caller's directory
             "headers": {"Authorization": f"Bearer {options.token}"},
             "request-timeout": options.timeout,
             "parameters": {"workspace_name": options.workspace},
@@ -45,18 +65,7 @@ def build_schema(options: SuiteOptions) -> Any:
                 "coverage": {"enabled": profile.coverage},
                 "stateful": {"max-steps": profile.stateful_steps},
             },
-            "checks": {
-                # Ids are always ones this run owns and keeps alive, and the token is valid:
-                # a schema-valid request has no excuse but success...
-                "positive_data_acceptance": {"expected-statuses": ["2xx"]},
-            },
-            "operations": [
-                {
-                    # ...but a valid page number past the end is a documented 404.
-                    "include-operation-id": list_operations(),
-                    "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "404"]}},
-                }
-            ],
+            **({} if stateful else strict),
         }
     )
     schema = schemathesis.openapi.from_path(spec_path(), config=config)

@@ -19,7 +19,7 @@ from .report import REPORT, FailureRecord, PropertyFailure
 from .target import Target, TargetError
 
 _ACTIVE: opts.SuiteOptions | None = None
-_SCHEMA: Any = None
+_SCHEMAS: dict[bool, Any] = {}
 _GUARD: Guard | None = None
 
 
@@ -40,11 +40,10 @@ def current_guard() -> Guard:
     return _GUARD
 
 
-def active_schema() -> Any:
-    global _SCHEMA
-    if _SCHEMA is None:
-        _SCHEMA = build_schema(active_options())
-    return _SCHEMA
+def active_schema(*, stateful: bool = False) -> Any:
+    if stateful not in _SCHEMAS:
+        _SCHEMAS[stateful] = build_schema(active_options(), stateful=stateful)
+    return _SCHEMAS[stateful]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -54,14 +53,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    global _ACTIVE, _SCHEMA
+    global _ACTIVE
     if not config.getoption("wp_base_url", default=None):
         return
     try:
         _ACTIVE = opts.build(lambda name: config.getoption("wp_" + name.replace("-", "_")))
     except opts.UsageError as exc:
         raise pytest.UsageError(str(exc)) from None
-    _SCHEMA = None
+    _SCHEMAS.clear()
     REPORT.seed = _ACTIVE.seed
     REPORT.profile = _ACTIVE.profile.name
 
@@ -132,8 +131,12 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         if record.curl:
             write(f"    Reproduce with: {record.curl}")
         write("")
-    for name, why in sorted(REPORT.not_run.items()):
-        write(f"not run: {name}: {why}")
+    reasons: dict[str, list[str]] = {}
+    for name, why in REPORT.not_run.items():
+        reasons.setdefault(why, []).append(name)
+    for why, names in sorted(reasons.items()):
+        shown = ", ".join(sorted(names)[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+        write(f"not run ({why}): {shown}")
     for problem in REPORT.cleanup_problems:
         write(f"cleanup: {problem}")
     verdict = "CONFORMS" if REPORT.passed and exitstatus == 0 else "DOES NOT CONFORM"

@@ -51,7 +51,24 @@ settings = hypothesis.settings(
     phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate, hypothesis.Phase.shrink],
 )
 seeded = hypothesis.seed(OPTIONS.seed)
-writes = pytest.mark.skipif(OPTIONS.read_only, reason="writes; not run with --read-only")
+
+
+def selected(op_id: str) -> bool:
+    method, path = LABEL[op_id].split(" ", 1)
+    return OPTIONS.selects(op_id, method, path)
+
+
+def needs(*names: str, kinds: tuple[str, ...] = KINDS) -> pytest.MarkDecorator:
+    """Skips a property unless every operation it calls is selected (--include/--exclude/--read-only)."""
+    missing = sorted({OPS[k][n] for k in kinds for n in names if n in OPS[k] and not selected(OPS[k][n])})
+    return pytest.mark.skipif(bool(missing), reason=f"needs unselected operations: {', '.join(missing)}")
+
+
+def needs_kind(kind: str, *names: str) -> None:
+    missing = sorted(OPS[kind][n] for n in names if not selected(OPS[kind][n]))
+    if missing:
+        pytest.skip(f"needs unselected operations: {', '.join(missing)}")
+
 
 _SCHEMA = schemathesis.openapi.from_path(spec_path())
 _BODIES: dict[str, st.SearchStrategy[Any]] = {}
@@ -103,17 +120,20 @@ def listed_ids(ws: Workspace, kind: str) -> list[int]:
     return [item["id"] for item in ws.list_all(kind)]
 
 
-def timestamp(value: Any) -> datetime:
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+def timestamp(target: Target, check: str, op_id: str, value: Any) -> datetime:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise fail(target, check, op_id, f"not an RFC 3339 timestamp: {value!r}") from None
 
 
 # -- create / read ---------------------------------------------------------------------
-@writes
 @pytest.mark.parametrize("kind", KINDS)
 @settings
 @seeded
 @hypothesis.given(data=st.data())
 def test_create_read_back(kind: str, data: st.DataObject, wp_guard: Guard) -> None:
+    needs_kind(kind, "create", "get", "list", "delete")
     check, ws, target = "create_read_back", wp_guard.workspace, wp_guard.target
     body = wp_guard.rename(kind, data.draw(bodies(kind), label="body"))
     created = create(wp_guard, kind, body, check)
@@ -141,12 +161,12 @@ def test_create_read_back(kind: str, data: st.DataObject, wp_guard: Guard) -> No
 
 
 # -- update ----------------------------------------------------------------------------
-@writes
 @pytest.mark.parametrize("kind", KINDS)
 @settings
 @seeded
 @hypothesis.given(data=st.data())
 def test_update_persists(kind: str, data: st.DataObject, wp_guard: Guard) -> None:
+    needs_kind(kind, "create", "update", "get", "list", "delete")
     check, ws, target = "update_persists", wp_guard.workspace, wp_guard.target
     first = create(wp_guard, kind, wp_guard.rename(kind, data.draw(bodies(kind), label="created")), check)
     body = wp_guard.rename(kind, data.draw(bodies(kind), label="update"))
@@ -173,7 +193,9 @@ def test_update_persists(kind: str, data: st.DataObject, wp_guard: Guard) -> Non
                 f"{source}: createdAt changed from {first.get('createdAt')} to {got.get('createdAt')}",
                 body,
             )
-        if not timestamp(got.get("updatedAt")) > timestamp(first.get("updatedAt")):
+        if not timestamp(target, check, op, got.get("updatedAt")) > timestamp(
+            target, check, op, first.get("updatedAt")
+        ):
             raise fail(
                 target,
                 check,
@@ -191,12 +213,12 @@ def test_update_persists(kind: str, data: st.DataObject, wp_guard: Guard) -> Non
 
 
 # -- delete ----------------------------------------------------------------------------
-@writes
 @pytest.mark.parametrize("kind", KINDS)
 @settings
 @seeded
 @hypothesis.given(data=st.data())
 def test_delete_is_final(kind: str, data: st.DataObject, wp_guard: Guard) -> None:
+    needs_kind(kind, *OPS[kind])
     check, ws, target = "delete_is_final", wp_guard.workspace, wp_guard.target
     body = wp_guard.rename(kind, data.draw(bodies(kind), label="body"))
     rid = create(wp_guard, kind, body, check)["id"]
@@ -224,6 +246,7 @@ def test_delete_is_final(kind: str, data: st.DataObject, wp_guard: Guard) -> Non
 @seeded
 @hypothesis.given(data=st.data())
 def test_pagination_walk(kind: str, data: st.DataObject, wp_guard: Guard, wp_options: SuiteOptions) -> None:
+    needs_kind(kind, "list") if wp_options.read_only else needs_kind(kind, "list", "create", "delete")
     check, ws, target = "pagination_walk", wp_guard.workspace, wp_guard.target
     op = OPS[kind]["list"]
     created: list[int] = []
@@ -286,7 +309,7 @@ def test_pagination_walk(kind: str, data: st.DataObject, wp_guard: Guard, wp_opt
 
 
 # -- workflows: token and run ----------------------------------------------------------
-@writes
+@needs("create", "update", "token", "delete", kinds=(WORKFLOWS,))
 @settings
 @seeded
 @hypothesis.given(data=st.data())
@@ -317,7 +340,7 @@ def test_webhook_token_stable(data: st.DataObject, wp_guard: Guard) -> None:
     ws.delete(WORKFLOWS, b)
 
 
-@writes
+@needs("create", "run", "get", "delete", kinds=(WORKFLOWS,))
 @settings
 @seeded
 @hypothesis.given(data=st.data())
@@ -347,7 +370,7 @@ def test_run_result(data: st.DataObject, wp_guard: Guard) -> None:
 
 
 # -- personas: unique names ------------------------------------------------------------
-@writes
+@needs("create", "update", "get", "delete", kinds=(PERSONAS,))
 @settings
 @seeded
 @hypothesis.given(data=st.data())
@@ -385,7 +408,7 @@ BAD_AUTH = {
 def test_auth_required(op_id: str, variant: str, wp_guard: Guard, wp_options: SuiteOptions) -> None:
     check, ws, target = "auth_required", wp_guard.workspace, wp_guard.target
     method, path = LABEL[op_id].split(" ", 1)
-    if not wp_options.selects(op_id, method, path):
+    if not selected(op_id):
         pytest.skip("operation not selected")
     kind = WORKFLOWS if "/workflows/" in path else PERSONAS
     rid = wp_guard.resident(kind) if "_id}" in path else None
@@ -415,9 +438,9 @@ def test_auth_required(op_id: str, variant: str, wp_guard: Guard, wp_options: Su
 
 
 # -- workspace isolation ---------------------------------------------------------------
-@writes
 @pytest.mark.parametrize("kind", KINDS)
 def test_workspace_isolation(kind: str, wp_guard: Guard, wp_target: Target) -> None:
+    needs_kind(kind, *OPS[kind])
     check, ws, target = "workspace_isolation", wp_guard.workspace, wp_guard.target
     other = wp_target.other
     if other is None:
