@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import bisect
 import copy
-import itertools
 import secrets
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,6 +21,8 @@ Record = dict[str, Any]
 PERSONAS = "personas"
 WORKFLOWS = "workflows"
 KINDS = (PERSONAS, WORKFLOWS)
+RUNS = "runs"
+WEBHOOK_TOKEN = "webhookToken"
 
 
 class NotFoundError(LookupError):
@@ -85,21 +86,32 @@ class Clock:
         self._last = current
         return current.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
+    def observe(self, timestamp: str | datetime | None) -> None:
+        """Never hand out a time before one already stored (imported data may lie ahead)."""
+        if isinstance(timestamp, str):
+            timestamp = datetime.fromisoformat(timestamp)
+            if timestamp.tzinfo is None:
+                timestamp = timestamp.replace(tzinfo=UTC)
+        if timestamp is not None and timestamp > self._last:
+            self._last = timestamp
+
 
 class Store:
     def __init__(self, workspaces: Iterable[str] = ()) -> None:
         self._lock = threading.RLock()
         self._clock = Clock()
         self._workspaces: dict[str, Workspace] = {}
-        self._ids = {kind: itertools.count(1) for kind in KINDS}
-        self._run_ids = itertools.count(1)
+        self._next_ids = dict.fromkeys((*KINDS, RUNS), 1)
+        self._listeners: list[Callable[[], None]] = []
         for name in workspaces:
             self.add_workspace(name)
 
     # -- workspaces --------------------------------------------------------------------
     def add_workspace(self, name: str) -> None:
         with self._lock:
-            self._workspaces.setdefault(name, Workspace(name))
+            if name not in self._workspaces:
+                self._workspaces[name] = Workspace(name)
+                self._changed()
 
     def has_workspace(self, name: str) -> bool:
         return name in self._workspaces
@@ -141,6 +153,7 @@ class Store:
                 ws.persona_names.pop(record["name"], None)
             else:
                 ws.webhook_tokens.pop(rid, None)
+            self._changed()
 
     # -- writes ------------------------------------------------------------------------
     def create(self, workspace: str, kind: str, data: Record) -> Record:
@@ -149,13 +162,14 @@ class Store:
             if kind == PERSONAS:
                 self._check_name_free(ws, data["name"], None)
             now = self._clock.now()
-            record = {**copy.deepcopy(data), "id": next(self._ids[kind]), "createdAt": now, "updatedAt": now}
+            record = {**copy.deepcopy(data), "id": self._issue(kind), "createdAt": now, "updatedAt": now}
             if kind == WORKFLOWS:
                 record["lastRunAt"] = None
                 ws.webhook_tokens[record["id"]] = secrets.token_urlsafe(32)
             else:
                 ws.persona_names[record["name"]] = record["id"]
             ws.collection(kind).add(record)
+            self._changed()
             return record
 
     def replace(self, workspace: str, kind: str, rid: int, data: Record) -> Record:
@@ -171,6 +185,7 @@ class Store:
                 del ws.persona_names[old["name"]]
                 ws.persona_names[record["name"]] = rid
             ws.collection(kind).records[rid] = record
+            self._changed()
             return record
 
     def _check_name_free(self, ws: Workspace, name: str, own_id: int | None) -> None:
@@ -191,8 +206,9 @@ class Store:
             started = self._clock.now()
             finished = self._clock.now()
             self._workspace(workspace).workflows.records[rid] = {**workflow, "lastRunAt": started}
+            self._changed()
             return {
-                "id": next(self._run_ids),
+                "id": self._issue(RUNS),
                 "workflowId": rid,
                 "status": "succeeded",
                 "startedAt": started,
@@ -202,3 +218,84 @@ class Store:
                     for i, action in enumerate(workflow.get("actions", []))
                 ],
             }
+
+    # -- the whole state (seeds, export and import, persistence) ------------------------
+    def restore(self, workspace: str, kind: str, data: Record, webhook_token: str | None = None) -> Record:
+        """Stores a record as given: server-set fields it carries are kept, missing ones are set
+        as a create would set them. A used id is a ConflictError."""
+        with self._lock:
+            ws = self._workspace(workspace)
+            rid = data.get("id")
+            if rid is None:
+                rid = self._issue(kind)
+            elif any(rid in other.collection(kind).records for other in self._workspaces.values()):
+                raise ConflictError("id", f"id {rid} is used twice.")
+            if kind == PERSONAS:
+                self._check_name_free(ws, data["name"], None)
+            record = {**copy.deepcopy(data), "id": rid}
+            record.setdefault("createdAt", self._clock.now())
+            record.setdefault("updatedAt", record["createdAt"])
+            self._clock.observe(record["updatedAt"])
+            if kind == WORKFLOWS:
+                record.setdefault("lastRunAt", None)
+                self._clock.observe(record["lastRunAt"])
+                ws.webhook_tokens[rid] = webhook_token or secrets.token_urlsafe(32)
+            else:
+                ws.persona_names[record["name"]] = rid
+            ws.collection(kind).add(record)
+            self._next_ids[kind] = max(self._next_ids[kind], rid + 1)
+            self._changed()
+            return record
+
+    def next_ids(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._next_ids)
+
+    def raise_next_ids(self, next_ids: dict[str, int]) -> None:
+        """Moves id counters forward (never back), so ids deleted before an export stay unused."""
+        with self._lock:
+            for kind, value in next_ids.items():
+                self._next_ids[kind] = max(self._next_ids[kind], value)
+            self._changed()
+
+    def snapshot(self) -> dict[str, Any]:
+        """Every workspace with its records (workflows with their webhook token) and the next
+        ids, read under one lock so they agree. Records are shared: do not mutate them."""
+        with self._lock:
+            return {
+                "nextIds": dict(self._next_ids),
+                "workspaces": {
+                    name: {
+                        PERSONAS: ws.personas.page(0, len(ws.personas.order)),
+                        WORKFLOWS: [
+                            {**record, WEBHOOK_TOKEN: ws.webhook_tokens[record["id"]]}
+                            for record in ws.workflows.page(0, len(ws.workflows.order))
+                        ],
+                    }
+                    for name, ws in self._workspaces.items()
+                },
+            }
+
+    def replace_with(self, other: Store) -> None:
+        """Takes over `other`'s whole state at once (reset, import); `other` is spent."""
+        with self._lock, other._lock:
+            self._workspaces = other._workspaces
+            self._next_ids = dict(other._next_ids)
+            self._clock.observe(other._clock._last)
+            other._workspaces = {}
+            self._changed()
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """Calls `listener` after every change, under the lock: it must be quick and must not
+        call back into the store (persistence sets an event and writes from its own thread)."""
+        with self._lock:
+            self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        for listener in self._listeners:
+            listener()
+
+    def _issue(self, kind: str) -> int:
+        rid = self._next_ids[kind]
+        self._next_ids[kind] = rid + 1
+        return rid
