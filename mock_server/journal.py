@@ -1,0 +1,142 @@
+"""The request journal: the last N API requests with their answers, for UI tests to assert on.
+
+Recorded in one `after_request` hook registered before every other one, so it sees the final
+answer (CORS headers, forced and chaos answers included). Only the API's URL space is
+recorded (routable or not, so a wrong URL in a frontend shows up too); the docs, the served
+spec and the admin API are not. Bodies are kept as JSON when they parse, as text otherwise,
+and left out above 64 KiB.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import itertools
+import json
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, Response, g, request
+
+from . import control
+from .errors import ValidationFailed
+from .spec import Spec
+
+DEFAULT_SIZE = 1000
+MAX_BODY = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which entries to show: exact method, exact path (or a glob with `*`), status (`404` or `4xx`)."""
+
+    method: str | None = None
+    path: str | None = None
+    status: str | None = None
+    limit: int | None = None
+
+    def matches(self, entry: dict[str, Any]) -> bool:
+        if self.method and entry["method"] != self.method.upper():
+            return False
+        if self.path and not (
+            fnmatch.fnmatchcase(entry["path"], self.path) if "*" in self.path else entry["path"] == self.path
+        ):
+            return False
+        if self.status:
+            code = str(entry["status"])
+            if self.status.endswith("xx") and code[0] != self.status[0]:
+                return False
+            if not self.status.endswith("xx") and code != self.status:
+                return False
+        return True
+
+
+class Journal:
+    """A bounded, thread-safe record of requests, oldest first."""
+
+    def __init__(self, size: int = DEFAULT_SIZE) -> None:
+        self._lock = threading.Lock()
+        self._entries: deque[dict[str, Any]] = deque(maxlen=max(size, 0))
+        self._ids = itertools.count(1)
+
+    def add(self, entry: dict[str, Any]) -> None:
+        with self._lock:
+            self._entries.append({"id": next(self._ids), **entry})
+
+    def entries(self, where: Filter = Filter()) -> list[dict[str, Any]]:
+        with self._lock:
+            found = [e for e in self._entries if where.matches(e)]
+        return found[-where.limit :] if where.limit else found
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def install(app: Flask, spec: Spec, journal: Journal) -> None:
+    """Call before every other `after_request` hook is registered: Flask runs them in reverse."""
+
+    @app.before_request
+    def start_clock() -> None:
+        g.mock_journal_started = time.perf_counter()
+
+    @app.after_request
+    def record(response: Response) -> Response:
+        if not control.is_api_request(spec):
+            return response
+        started = g.get("mock_journal_started", time.perf_counter())
+        journal.add(
+            {
+                "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                "method": request.method,
+                "path": request.path,
+                "query": {key: request.args.getlist(key) for key in request.args},
+                "status": response.status_code,
+                "durationMs": round((time.perf_counter() - started) * 1000, 3),
+                "requestBody": _body(_request_data()),
+                "responseBody": _body(_response_data(response)),
+            }
+        )
+        return response
+
+
+def _request_data() -> bytes | None:
+    if (request.content_length or 0) > MAX_BODY:
+        return None
+    data = request.get_data(cache=True)
+    return data if len(data) <= MAX_BODY else None
+
+
+def _response_data(response: Response) -> bytes | None:
+    if response.is_streamed or (response.content_length or 0) > MAX_BODY:
+        return None
+    return response.get_data()
+
+
+def _body(data: bytes | None) -> Any:
+    if not data:
+        return None
+    try:
+        return json.loads(data)
+    except ValueError:
+        return data.decode("utf-8", "replace")
+
+
+def parse_filter(args: Iterable[tuple[str, str]]) -> Filter:
+    """The filter of the admin API's query string; a bad value is a DRF-shaped 400."""
+    values = dict(args)
+    errors: dict[str, list[str]] = {}
+    status = values.get("status")
+    if status is not None and not re.fullmatch(r"[1-5]([0-9]{2}|xx)", status):
+        errors["status"] = ["Enter a status like 404 or a class like 4xx."]
+    limit = values.get("limit")
+    if limit is not None and not re.fullmatch(r"[1-9][0-9]{0,8}", limit):
+        errors["limit"] = ["A valid positive integer is required."]
+    if errors:
+        raise ValidationFailed(errors)
+    return Filter(values.get("method"), values.get("path"), status, int(limit) if limit else None)
