@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable
 from flask import Flask, Response, request
 from flask_cors import CORS
 
-from . import seed
+from . import admin, control, docs, journal, prefer, seed, snapshot
+from . import chaos as turbulence
 from .auth import DEFAULT_TOKEN, TokenPolicy
 from .errors import register_error_handlers
 from .resources import ALL
@@ -26,9 +27,14 @@ def create_app(
     spec: Spec | None = None,
     validate_responses: bool = False,
     validate_requests: bool = True,
+    reset_to: Callable[[], Store] | None = None,
+    chaos: turbulence.Chaos | None = None,
+    journal_size: int = journal.DEFAULT_SIZE,
 ) -> Flask:
     """A mock of the API. `validate_responses` checks every answer against the spec (tests);
-    `validate_requests=False` skips the request schemas (only to measure their cost)."""
+    `validate_requests=False` skips the request schemas (only to measure their cost).
+    `reset_to` builds the state that `POST /__admin/reset` restores (default: the state the
+    app starts with); `chaos` adds latency and failures; `journal_size` bounds the journal."""
     spec = spec or Spec.load()
     if not validate_requests:
         spec = spec.without_request_checks()
@@ -37,6 +43,10 @@ def create_app(
     app.extensions["mock.spec"] = spec
     app.extensions["mock.store"] = store if store is not None else seed.load(spec, None)
     app.extensions["mock.tokens"] = TokenPolicy.parse(tokens)
+    requests = app.extensions["mock.journal"] = journal.Journal(journal_size)
+    journal.install(app, spec, requests)  # first, so that it records the final answer
+    turbulence.install(app, spec, chaos or turbulence.Chaos())
+    prefer.install(app, spec)
 
     bound = set()
     for handlers in ALL:
@@ -45,12 +55,17 @@ def create_app(
     missing = set(spec.operations) - bound
     if missing:
         raise RuntimeError(f"operations in the spec without a handler: {sorted(missing)}")
+    if reset_to is None:
+        initial = snapshot.export(spec, app.extensions["mock.store"])
+        reset_to = lambda: seed.build_store(spec, initial)  # noqa: E731
+    app.register_blueprint(admin.blueprint(spec, app.extensions["mock.store"], requests, reset_to))
+    app.register_blueprint(docs.blueprint(spec, admin.load_admin_spec()))
 
     CORS(
         app,
-        resources={r"/api/*": {"origins": "*"}},
+        resources={r"/api/*": {"origins": "*"}, r"/__admin/*": {"origins": "*"}, r"/openapi.*": {"origins": "*"}},
         allow_headers=["Authorization", "Content-Type", "Prefer"],
-        expose_headers=["Location", "WWW-Authenticate", "Allow"],
+        expose_headers=["Location", "WWW-Authenticate", "Allow", prefer.APPLIED_HEADER, "Retry-After"],
         max_age=600,
     )
     register_error_handlers(app)
@@ -64,10 +79,9 @@ def _response_checker(spec: Spec, violations: list[str]) -> Callable[[Response],
     """Turns an answer that breaks the spec into a 500 (and a record), so a test cannot miss it."""
 
     def check(response: Response) -> Response:
-        endpoint = request.url_rule.endpoint if request.url_rule else None
-        if not endpoint or "." not in endpoint or request.method == "OPTIONS":
-            return response
-        op = spec.operation(endpoint.rsplit(".", 1)[1])
+        op = control.operation_of_request(spec)
+        if op is None or request.method == "OPTIONS" or control.is_off_spec():
+            return response  # not an API operation, or an answer off the spec on purpose
         problems: list[str] = []
         if not op.documents(response.status_code):
             problems.append(f"status {response.status_code} is not documented")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from . import __version__, seed
+from . import __version__, chaos, journal, persistence, seed
 from .app import create_app
 from .auth import DEFAULT_TOKEN, TokenPolicy
 from .server import Server
@@ -35,11 +37,64 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=8, help="worker threads (default: %(default)s)")
     p.add_argument("--validate-responses", action="store_true", help="answer 500 when a response breaks the spec")
     p.add_argument("--quiet", action="store_true", help="no access log")
+    p.add_argument(
+        "--state-file",
+        type=Path,
+        metavar="PATH",
+        help="keep the state in PATH across restarts: loaded at start if it exists, written atomically on change",
+    )
+    p.add_argument(
+        "--latency",
+        type=_checked(chaos.parse_latency),
+        default=(0, 0),
+        metavar="MS|MIN-MAX",
+        help="add this latency (ms, or a random one in MIN-MAX) to every API response",
+    )
+    p.add_argument(
+        "--fail-rate",
+        type=_checked(chaos.parse_fail_rate),
+        default=0.0,
+        metavar="P",
+        help="answer this fraction (0..1) of API requests with 503, changing nothing",
+    )
+    p.add_argument("--chaos-seed", type=int, metavar="N", help="seed of --latency and --fail-rate, to replay a run")
+    p.add_argument(
+        "--journal-size",
+        type=_checked(_non_negative),
+        default=journal.DEFAULT_SIZE,
+        metavar="N",
+        help="how many requests the admin API's journal keeps (default: %(default)s)",
+    )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 
 
-def banner(url: str, tokens: list[str], store: Store) -> str:
+def _checked(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """A flag parser whose ValueError becomes argparse's usage error."""
+
+    def convert(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return convert
+
+
+def _non_negative(text: str) -> int:
+    if not text.isdigit():
+        raise ValueError(f"expected a whole number >= 0, not {text!r}")
+    return int(text)
+
+
+def banner(
+    url: str,
+    tokens: list[str],
+    store: Store,
+    *,
+    state_file: Path | None = None,
+    turbulence: chaos.Chaos | None = None,
+) -> str:
     lines = [
         f"Workflows & Personas API mock {__version__}",
         f"  Listening on {url}",
@@ -49,6 +104,15 @@ def banner(url: str, tokens: list[str], store: Store) -> str:
     for name in store.workspace_names():
         personas, workflows = store.count(name, PERSONAS), store.count(name, WORKFLOWS)
         lines.append(f"  Workspace:   {name} ({personas} personas, {workflows} workflows)")
+    lines += [
+        f"  Docs:        {url}/docs/",
+        f"  Spec:        {url}/openapi.json  {url}/openapi.yaml",
+        f"  Admin API:   {url}/__admin/  (described at {url}/__admin/openapi.yaml)",
+    ]
+    if state_file is not None:
+        lines.append(f"  State file:  {state_file}")
+    if turbulence is not None and turbulence.active:
+        lines.append(f"  Chaos:       {turbulence.describe()} (replay with --chaos-seed {turbulence.seed})")
     lines.append("  Stop with Ctrl-C.")
     return "\n".join(lines)
 
@@ -71,12 +135,46 @@ def main(argv: list[str] | None = None) -> int:
             print(f"mock_server: --workspace {name!r}: {seed.WORKSPACE_NAME_RULE}", file=sys.stderr)
             return 2
         store.add_workspace(name)
-    app = create_app(store=store, tokens=tokens, spec=spec, validate_responses=args.validate_responses)
+
+    def starting_data() -> Store:
+        """What `POST /__admin/reset` restores: the seed plus the --workspace ones."""
+        fresh = seed.load(spec, args.seed, empty=args.no_seed)
+        for name in args.workspace:
+            fresh.add_workspace(name)
+        return fresh
+
+    try:
+        saved = persistence.load(spec, args.state_file) if args.state_file else None
+    except seed.SeedError as exc:
+        print(f"mock_server: --state-file: {exc}", file=sys.stderr)
+        return 2
+    if saved is not None:
+        store = saved
+        for name in args.workspace:
+            store.add_workspace(name)
+    turbulence = chaos.Chaos(args.latency, args.fail_rate, args.chaos_seed)
+    app = create_app(
+        store=store,
+        tokens=tokens,
+        spec=spec,
+        validate_responses=args.validate_responses,
+        reset_to=starting_data,
+        chaos=turbulence,
+        journal_size=args.journal_size,
+    )
+    state_file = persistence.StateFile(args.state_file, spec, store) if args.state_file else None
+    try:
+        if state_file is not None:
+            state_file.start()
+    except OSError as exc:
+        print(f"mock_server: --state-file: cannot write {args.state_file}: {exc.strerror}", file=sys.stderr)
+        return 2
     try:
         server = Server(app, args.host, args.port, args.threads, access_log=not args.quiet)
     except OSError as exc:
         print(f"mock_server: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 2
-    print(banner(server.url, [t.split(":", 1)[0] for t in tokens], store), flush=True)
-    server.serve_forever()
+    shown_tokens = [t.split(":", 1)[0] for t in tokens]
+    print(banner(server.url, shown_tokens, store, state_file=args.state_file, turbulence=turbulence), flush=True)
+    server.serve_forever(on_stop=state_file.close if state_file is not None else None)
     return 0
