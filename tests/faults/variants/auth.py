@@ -1,0 +1,81 @@
+"""Authentication that lets in what it must refuse, or refuses the wrong way."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import Flask
+
+from mock_server.auth import TokenPolicy
+from mock_server.errors import NotAuthenticated, PermissionDenied
+from mock_server.store import Store
+
+from .. import kit
+from ..catalog import mock, variant
+
+
+class _UnknownTokenForbidden(TokenPolicy):
+    def authenticate(self, header: str | None) -> str:
+        try:
+            return super().authenticate(header)
+        except NotAuthenticated:
+            parts = kit.bearer_parts(header)
+            if len(parts) == 2 and parts[0].lower() == "bearer":
+                raise PermissionDenied() from None
+            raise
+
+
+@variant("an unknown bearer token is a 403 instead of 401", "auth_required", "ignored_auth")
+def unknown_token_403(store: Store, tokens: Sequence[str]) -> Flask:
+    app = mock(store, tokens)
+    kit.replace_policy(app, _UnknownTokenForbidden)
+    return app
+
+
+class _AnyBearer(TokenPolicy):
+    def authenticate(self, header: str | None) -> str:
+        parts = kit.bearer_parts(header)
+        if len(parts) == 2 and parts[0].lower() == "bearer":
+            return next(iter(self.tokens))
+        return super().authenticate(header)
+
+
+@variant("any token in a well-formed Bearer header is accepted", "auth_required", "ignored_auth")
+def any_bearer_token_accepted(store: Store, tokens: Sequence[str]) -> Flask:
+    app = mock(store, tokens)
+    kit.replace_policy(app, _AnyBearer)
+    return app
+
+
+class _RawToken(TokenPolicy):
+    def authenticate(self, header: str | None) -> str:
+        if header in self.tokens:
+            return header
+        return super().authenticate(header)
+
+
+@variant(
+    "a malformed Authorization header holding just the token (no Bearer scheme) is accepted",
+    "auth_required",
+)
+def raw_token_accepted(store: Store, tokens: Sequence[str]) -> Flask:
+    app = mock(store, tokens)
+    kit.replace_policy(app, _RawToken)
+    return app
+
+
+@variant(
+    "runWorkflow alone skips authentication: a missing or bad token still runs the workflow",
+    "auth_required",
+    "ignored_auth",
+)
+def auth_ignored_on_run(store: Store, tokens: Sequence[str]) -> Flask:
+    app = mock(store, tokens)
+    good = next(iter(TokenPolicy.parse(tokens).tokens))
+
+    def let_in(environ: kit.Environ) -> None:
+        if environ["REQUEST_METHOD"] == "POST" and kit.RUN.fullmatch(environ.get("PATH_INFO", "")):
+            environ["HTTP_AUTHORIZATION"] = f"Bearer {good}"
+
+    kit.rewrite_requests(app, let_in)
+    return app

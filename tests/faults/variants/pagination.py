@@ -1,0 +1,168 @@
+"""Lists whose pages, links, counts or order break the pagination contract."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from flask import Flask, Response
+
+from mock_server.errors import NotFound, json_response
+from mock_server.store import PERSONAS, WORKFLOWS, Record, Store
+
+from .. import kit
+from ..catalog import mock, variant
+
+
+class _CountsOneMore(Store):
+    def page(self, workspace: str, kind: str, offset: int, limit: int) -> tuple[int, list[Record]]:
+        count, results = super().page(workspace, kind, offset, limit)
+        return count + 1, results
+
+
+@variant("a list's count is one more than the items it has", "pagination_walk")
+def count_off_by_one(store: Store, tokens: Sequence[str]) -> Flask:
+    return mock(store, tokens, _CountsOneMore)
+
+
+@variant("next is null on every page after the first, even when more pages follow", "pagination_walk")
+def next_missing_on_middle_pages(store: Store, tokens: Sequence[str]) -> Flask:
+    app = mock(store, tokens)
+
+    def cut(page: Any) -> Any:
+        return {**page, "next": None} if kit.query_page() >= 2 else page
+
+    kit.rewrite_json(app, kit.LIST, cut)
+    return app
+
+
+@variant(
+    "previous links drop page_size, so walking back serves pages of the default size",
+    "pagination_walk",
+)
+def previous_drops_page_size(store: Store, tokens: Sequence[str]) -> Flask:
+    app = mock(store, tokens)
+
+    def drop(page: Any) -> Any:
+        if page.get("previous"):
+            parts = urlsplit(page["previous"])
+            query = [(k, v) for k, v in parse_qsl(parts.query) if k != "page_size"]
+            page = {**page, "previous": urlunsplit(parts._replace(query=urlencode(query)))}
+        return page
+
+    kit.rewrite_json(app, kit.LIST, drop)
+    return app
+
+
+_VALID_PAGE_SIZE = re.compile(r"(?:^|&)page_size=(?:[1-9]|[1-9][0-9]|100)(?=&|$)")
+
+
+@variant("a valid page_size is ignored: every page holds the default 20 items", "pagination_walk")
+def page_size_ignored(store: Store, tokens: Sequence[str]) -> Flask:
+    app = mock(store, tokens)
+
+    def ignore(environ: kit.Environ) -> None:
+        if environ["REQUEST_METHOD"] == "GET" and kit.COLLECTION.fullmatch(environ.get("PATH_INFO", "")):
+            environ["QUERY_STRING"] = _VALID_PAGE_SIZE.sub("", environ.get("QUERY_STRING", "")).lstrip("&")
+
+    kit.rewrite_requests(app, ignore)
+    return app
+
+
+@variant("a page past the end answers 200 with no results instead of 404", "pagination_walk")
+def page_past_end_200(store: Store, tokens: Sequence[str]) -> Flask:
+    app = mock(store, tokens)
+
+    def wrapper(view: kit.View) -> kit.View:
+        def lenient(**raw: str) -> Response:
+            try:
+                return view(**raw)
+            except NotFound as exc:
+                if exc.body != {"detail": "Invalid page."}:
+                    raise
+                kind = WORKFLOWS if kit.operation() == "listWorkflows" else PERSONAS
+                count = store.count(raw["workspace_name"], kind)
+                return json_response(200, {"count": count, "next": None, "previous": None, "results": []})
+
+        return lenient
+
+    kit.wrap_views(app, kit.LIST, wrapper)
+    return app
+
+
+class _NewestFirst(Store):
+    def page(self, workspace: str, kind: str, offset: int, limit: int) -> tuple[int, list[Record]]:
+        with self._lock:
+            collection = self._workspace(workspace).collection(kind)
+            ids = collection.order[::-1][offset : offset + limit]
+            return len(collection.order), [collection.records[rid] for rid in ids]
+
+
+@variant("lists are ordered newest first (id descending) instead of by id ascending", "pagination_walk")
+def list_newest_first(store: Store, tokens: Sequence[str]) -> Flask:
+    return mock(store, tokens, _NewestFirst)
+
+
+class _OverlappingPages(Store):
+    def page(self, workspace: str, kind: str, offset: int, limit: int) -> tuple[int, list[Record]]:
+        return super().page(workspace, kind, max(0, offset - 1), limit)
+
+
+@variant(
+    "every page after the first starts one item early, repeating the previous page's last item",
+    "pagination_walk",
+)
+def page_boundary_overlap(store: Store, tokens: Sequence[str]) -> Flask:
+    return mock(store, tokens, _OverlappingPages)
+
+
+class _StaleCache(Store):
+    TTL_S = 30.0
+
+    def page(self, workspace: str, kind: str, offset: int, limit: int) -> tuple[int, list[Record]]:
+        cache: dict[tuple[str, str, int, int], tuple[float, tuple[int, list[Record]]]] = kit.extra(self, "cache", dict)
+        key = (workspace, kind, offset, limit)
+        hit = cache.get(key)
+        if hit is None or time.monotonic() - hit[0] > self.TTL_S:
+            hit = (time.monotonic(), super().page(workspace, kind, offset, limit))
+            cache[key] = hit
+        return hit[1]
+
+
+@variant(
+    "list pages are served from a 30 s cache that writes do not invalidate: a write is not visible to the next list",
+    "create_read_back",
+    "delete_is_final",
+    "pagination_walk",
+)
+def stale_list_cache(store: Store, tokens: Sequence[str]) -> Flask:
+    return mock(store, tokens, _StaleCache)
+
+
+class _ListsEveryWorkspace(Store):
+    def _everything(self, kind: str) -> list[Record]:
+        records = [r for ws in self._workspaces.values() for r in ws.collection(kind).records.values()]
+        return sorted(records, key=lambda r: r["id"])
+
+    def count(self, workspace: str, kind: str) -> int:
+        with self._lock:
+            self._workspace(workspace)
+            return len(self._everything(kind))
+
+    def page(self, workspace: str, kind: str, offset: int, limit: int) -> tuple[int, list[Record]]:
+        with self._lock:
+            self._workspace(workspace)
+            everything = self._everything(kind)
+            return len(everything), everything[offset : offset + limit]
+
+
+@variant(
+    "lists ignore the workspace: they show the resources of every workspace",
+    "workspace_isolation",
+    "pagination_walk",
+)
+def list_includes_other_workspaces(store: Store, tokens: Sequence[str]) -> Flask:
+    return mock(store, tokens, _ListsEveryWorkspace)

@@ -1,0 +1,207 @@
+"""Writes that do not store exactly what was sent, or mishandle the server-set fields."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import Flask, Response
+
+from mock_server.errors import json_response
+from mock_server.store import PERSONAS, WORKFLOWS, NotFoundError, Record, Store
+
+from .. import kit
+from ..catalog import SPEC, mock, variant
+
+
+class _KeepsStopWords(Store):
+    def replace(self, workspace: str, kind: str, rid: int, data: Record) -> Record:
+        if kind == PERSONAS:
+            data = {**data, "filterStopWords": self.get(workspace, kind, rid)["filterStopWords"]}
+        return super().replace(workspace, kind, rid, data)
+
+
+@variant("a persona update does not persist filterStopWords (the old list stays)", "update_persists")
+def update_drops_filter_stop_words(store: Store, tokens: Sequence[str]) -> Flask:
+    return mock(store, tokens, _KeepsStopWords)
+
+
+class _EchoesEnabled(Store):
+    def replace(self, workspace: str, kind: str, rid: int, data: Record) -> Record:
+        if kind != WORKFLOWS:
+            return super().replace(workspace, kind, rid, data)
+        record = super().replace(workspace, kind, rid, {**data, "enabled": self.get(workspace, kind, rid)["enabled"]})
+        return {**record, "enabled": data["enabled"]}
+
+
+@variant(
+    "a workflow update answers the enabled it was sent but stores the old value (only a re-read shows it)",
+    "update_persists",
+)
+def update_echoes_enabled_without_storing(store: Store, tokens: Sequence[str]) -> Flask:
+    return mock(store, tokens, _EchoesEnabled)
+
+
+@variant(
+    "PUT merges like PATCH: an optional field left out keeps its old value instead of its default",
+    "update_persists",
+)
+def put_merges_like_patch(store: Store, tokens: Sequence[str]) -> Flask:
+    app = mock(store, tokens)
+
+    def wrapper(view: kit.View) -> kit.View:
+        def merge(**raw: str) -> Response:
+            path = kit.typed_path(raw)
+            sent = kit.raw_body()
+            try:
+                old = store.get(path["workspace_name"], kit.kind_of(path), kit.id_of(path)) if path else None
+            except NotFoundError:
+                old = None
+            response = view(**raw)
+            if response.status_code != 200 or old is None or not isinstance(sent, dict) or path is None:
+                return response
+            defaults = SPEC.operation(kit.operation() or "").body.defaults  # type: ignore[union-attr]
+            merged = {**response.get_json(), **{k: old[k] for k in defaults if k not in sent}}
+            kit.write(store, path["workspace_name"], kit.kind_of(path), merged)
+            return json_response(200, merged)
+
+        return merge
+
+    kit.wrap_views(app, kit.UPDATE, wrapper)
+    return app
+
+
+class _CreatedAtMoves(Store):
+    def replace(self, workspace: str, kind: str, rid: int, data: Record) -> Record:
+        record = super().replace(workspace, kind, rid, data)
+        record = {**record, "createdAt": record["updatedAt"]}
+        kit.write(self, workspace, kind, record)
+        return record
+
+
+@variant("an update resets createdAt to the time of the update", "update_persists")
+def created_at_moves_on_update(store: Store, tokens: Sequence[str]) -> Flask:
+    return mock(store, tokens, _CreatedAtMoves)
+
+
+class _UpdatedAtFrozen(Store):
+    def replace(self, workspace: str, kind: str, rid: int, data: Record) -> Record:
+        before = self.get(workspace, kind, rid)["updatedAt"]
+        record = {**super().replace(workspace, kind, rid, data), "updatedAt": before}
+        kit.write(self, workspace, kind, record)
+        return record
+
+
+@variant("an update leaves updatedAt where it was", "update_persists")
+def updated_at_frozen(store: Store, tokens: Sequence[str]) -> Flask:
+    return mock(store, tokens, _UpdatedAtFrozen)
+
+
+class _DropsActionParameters(Store):
+    def create(self, workspace: str, kind: str, data: Record) -> Record:
+        return super().create(workspace, kind, _bare_actions(kind, data))
+
+    def replace(self, workspace: str, kind: str, rid: int, data: Record) -> Record:
+        return super().replace(workspace, kind, rid, _bare_actions(kind, data))
+
+
+def _bare_actions(kind: str, data: Record) -> Record:
+    if kind != WORKFLOWS:
+        return data
+    return {**data, "actions": [{"type": action["type"]} for action in data["actions"]]}
+
+
+@variant(
+    "the parameters of workflow actions are not stored (create and update)",
+    "create_read_back",
+    "update_persists",
+)
+def action_parameters_dropped(store: Store, tokens: Sequence[str]) -> Flask:
+    return mock(store, tokens, _DropsActionParameters)
+
+
+class _RoundsThresholds(Store):
+    def create(self, workspace: str, kind: str, data: Record) -> Record:
+        return super().create(workspace, kind, _rounded(kind, data))
+
+    def replace(self, workspace: str, kind: str, rid: int, data: Record) -> Record:
+        return super().replace(workspace, kind, rid, _rounded(kind, data))
+
+
+def _rounded(kind: str, data: Record) -> Record:
+    if kind != PERSONAS:
+        return data
+    keys = ("filterConfidenceThreshold", "runConfidenceThreshold")
+    return {**data, **{k: round(data[k], 1) for k in keys}}
+
+
+@variant(
+    "persona confidence thresholds are stored rounded to one decimal (0.75 reads back 0.8)",
+    "create_read_back",
+    "update_persists",
+)
+def threshold_rounded(store: Store, tokens: Sequence[str]) -> Flask:
+    return mock(store, tokens, _RoundsThresholds)
+
+
+class _TruncatesDescriptions(Store):
+    def create(self, workspace: str, kind: str, data: Record) -> Record:
+        return super().create(workspace, kind, {**data, "description": data["description"][:255]})
+
+    def replace(self, workspace: str, kind: str, rid: int, data: Record) -> Record:
+        return super().replace(workspace, kind, rid, {**data, "description": data["description"][:255]})
+
+
+@variant(
+    "descriptions are stored cut to 255 characters (the contract allows 2000)",
+    "create_read_back",
+    "update_persists",
+)
+def description_truncated(store: Store, tokens: Sequence[str]) -> Flask:
+    return mock(store, tokens, _TruncatesDescriptions)
+
+
+class _TrimsNames(Store):
+    def create(self, workspace: str, kind: str, data: Record) -> Record:
+        return super().create(workspace, kind, _trimmed(kind, data))
+
+    def replace(self, workspace: str, kind: str, rid: int, data: Record) -> Record:
+        return super().replace(workspace, kind, rid, _trimmed(kind, data))
+
+
+def _trimmed(kind: str, data: Record) -> Record:
+    key = "name" if kind == WORKFLOWS else "fullName"
+    return {**data, key: data[key].strip()}
+
+
+@variant(
+    "workflow names and persona fullNames are stored with surrounding whitespace trimmed",
+    "create_read_back",
+    "update_persists",
+)
+def names_trimmed(store: Store, tokens: Sequence[str]) -> Flask:
+    return mock(store, tokens, _TrimsNames)
+
+
+@variant(
+    "a read-only id sent in a create body becomes the new resource's id (when free)",
+    "create_read_back",
+)
+def read_only_id_honoured(store: Store, tokens: Sequence[str]) -> Flask:
+    app = mock(store, tokens)
+
+    def wrapper(view: kit.View) -> kit.View:
+        def create(**raw: str) -> Response:
+            sent = kit.raw_body()
+            response = view(**raw)
+            wanted = sent.get("id") if isinstance(sent, dict) else None
+            if response.status_code != 201 or type(wanted) is not int or wanted < 1:
+                return response
+            kind = WORKFLOWS if kit.operation() == "createWorkflow" else PERSONAS
+            record = kit.move_id(store, raw["workspace_name"], kind, response.get_json()["id"], wanted)
+            location = response.headers["Location"].rsplit("/", 1)[0] + f"/{record['id']}"
+            return json_response(201, record, {"Location": location})
+
+        return create
+
+    kit.wrap_views(app, kit.CREATE, wrapper)
+    return app

@@ -1,0 +1,143 @@
+"""Validation too lax (invalid bodies fixed up and accepted) or too strict (valid ones refused)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from flask import Flask
+
+from mock_server.store import Store
+
+from .. import kit
+from ..catalog import mock, variant
+
+# -- lax validation --------------------------------------------------------------------
+THRESHOLDS = ("filterConfidenceThreshold", "runConfidenceThreshold")
+PERSONA_PATHS = re.compile(kit.API + r"/personas/(?:[^/]+)?")
+WORKFLOW_PATHS = re.compile(kit.API + r"/workflows/(?:[^/]+)?")
+WRITES = frozenset({"POST", "PUT"})
+
+
+@variant(
+    "a confidence threshold outside 0..1 is clamped into range and accepted instead of a 400",
+    "negative_data_rejection",
+)
+def threshold_clamped(store: Store, tokens: Sequence[str]) -> Flask:
+    app = mock(store, tokens)
+
+    def clamp(body: dict[str, Any]) -> None:
+        for key in THRESHOLDS:
+            value = body.get(key)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                body[key] = min(1.0, max(0.0, float(value)))
+
+    kit.rewrite_json_bodies(app, WRITES, PERSONA_PATHS, clamp)
+    return app
+
+
+@variant(
+    "a non-boolean workflow `enabled` (a string like 'false', a number) is coerced instead of a 400",
+    "negative_data_rejection",
+)
+def string_booleans_coerced(store: Store, tokens: Sequence[str]) -> Flask:
+    app = mock(store, tokens)
+
+    def coerce(body: dict[str, Any]) -> None:
+        value = body.get("enabled")
+        if isinstance(value, str):
+            body["enabled"] = value.strip().lower() in ("true", "1", "yes", "on")
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            body["enabled"] = bool(value)
+
+    kit.rewrite_json_bodies(app, WRITES, WORKFLOW_PATHS, coerce)
+    return app
+
+
+@variant(
+    "a workflow body without the required trigger gets a manual trigger instead of a 400",
+    "negative_data_rejection",
+)
+def missing_trigger_defaulted(store: Store, tokens: Sequence[str]) -> Flask:
+    app = mock(store, tokens)
+
+    def default(body: dict[str, Any]) -> None:
+        body.setdefault("trigger", {"type": "manual"})
+
+    kit.rewrite_json_bodies(app, WRITES, WORKFLOW_PATHS, default)
+    return app
+
+
+@variant(
+    "a persona name with uppercase letters is lowercased and accepted instead of a 400",
+    "negative_data_rejection",
+    "create_read_back",
+)
+def uppercase_persona_name_lowercased(store: Store, tokens: Sequence[str]) -> Flask:
+    app = mock(store, tokens)
+
+    def lower(body: dict[str, Any]) -> None:
+        if isinstance(body.get("name"), str):
+            body["name"] = body["name"].lower()
+
+    kit.rewrite_json_bodies(app, WRITES, PERSONA_PATHS, lower)
+    return app
+
+
+# -- strict validation -----------------------------------------------------------------
+@variant(
+    "an explicit null avatarUrl (documented as nullable) is refused with a 400",
+    "positive_data_acceptance",
+    "create_read_back",
+    "update_persists",
+)
+def null_avatar_rejected(store: Store, tokens: Sequence[str]) -> Flask:
+    app = mock(store, tokens)
+
+    def refuse(body: dict[str, Any]) -> dict[str, list[str]] | None:
+        if "avatarUrl" in body and body["avatarUrl"] is None:
+            return {"avatarUrl": ["This field may not be null."]}
+        return None
+
+    kit.stricter(app, {"createPersona", "updatePersona"}, refuse)
+    return app
+
+
+@variant(
+    "a persona name with digits (valid: lowercase letters, digits, hyphens) is refused with a 400",
+    "positive_data_acceptance",
+    "create_read_back",
+    "update_persists",
+)
+def digits_in_persona_name_rejected(store: Store, tokens: Sequence[str]) -> Flask:
+    app = mock(store, tokens)
+
+    def refuse(body: dict[str, Any]) -> dict[str, list[str]] | None:
+        name = body.get("name")
+        if isinstance(name, str) and any(c.isdigit() for c in name):
+            return {"name": ["Enter a valid name: lowercase letters and hyphens only."]}
+        return None
+
+    kit.stricter(app, {"createPersona", "updatePersona"}, refuse)
+    return app
+
+
+@variant(
+    "a cron schedule with letters (MON-FRI, JAN), valid per the contract, is refused with a 400",
+    "positive_data_acceptance",
+    "create_read_back",
+    "update_persists",
+)
+def cron_names_rejected(store: Store, tokens: Sequence[str]) -> Flask:
+    app = mock(store, tokens)
+
+    def refuse(body: dict[str, Any]) -> dict[str, list[str]] | None:
+        trigger = body.get("trigger")
+        schedule = trigger.get("schedule") if isinstance(trigger, dict) else None
+        if isinstance(schedule, str) and any(c.isalpha() for c in schedule):
+            return {"trigger": ["trigger.schedule: Enter a valid cron expression (digits only)."]}
+        return None
+
+    kit.stricter(app, {"createWorkflow", "updateWorkflow"}, refuse)
+    return app
