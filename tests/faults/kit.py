@@ -240,10 +240,12 @@ def rewrite_json_bodies(
     def rewrite(environ: Environ) -> None:
         if environ["REQUEST_METHOD"] not in methods or not path.fullmatch(environ.get("PATH_INFO", "")):
             return
-        data = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        if not (environ.get("CONTENT_LENGTH") or "").isdigit():
+            return
+        data = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
         try:
             document = json.loads(data)
-        except ValueError:
+        except (ValueError, RecursionError):
             document = None
         if isinstance(document, dict):
             change(document)

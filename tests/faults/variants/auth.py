@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import Flask
+from flask import Flask, Response
 
 from mock_server.auth import TokenPolicy
 from mock_server.errors import NotAuthenticated, PermissionDenied
@@ -78,4 +78,24 @@ def auth_ignored_on_run(store: Store, tokens: Sequence[str]) -> Flask:
             environ["HTTP_AUTHORIZATION"] = f"Bearer {good}"
 
     kit.rewrite_requests(app, let_in)
+    return app
+
+
+@variant(
+    "writes validate the body before authenticating: an invalid body without a token is a 400, not a 401",
+    "auth_required",
+    "ignored_auth",
+    "missing_required_header",
+)
+def validation_before_auth(store: Store, tokens: Sequence[str]) -> Flask:
+    app = mock(store, tokens)
+
+    def wrapper(view: kit.View) -> kit.View:
+        def validate_first(**raw: str) -> Response:
+            kit.validated_body()
+            return view(**raw)
+
+        return validate_first
+
+    kit.wrap_views(app, kit.CREATE | kit.UPDATE, wrapper)
     return app

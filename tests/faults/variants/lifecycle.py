@@ -149,6 +149,7 @@ class _DeletesNeighbour(Store):
 @variant(
     "deleting a resource also deletes the next one in id order (off-by-one range delete)",
     "ensure_resource_availability",
+    "webhook_token_stable",
     "create_read_back",
     "update_persists",
     "pagination_walk",

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 
-from mock_server.errors import NotFound, json_response
+from mock_server.errors import NotFound, ValidationFailed, json_response
 from mock_server.store import PERSONAS, WORKFLOWS, Record, Store
 
 from .. import kit
@@ -135,6 +135,7 @@ class _StaleCache(Store):
 @variant(
     "list pages are served from a 30 s cache that writes do not invalidate: a write is not visible to the next list",
     "create_read_back",
+    "update_persists",
     "delete_is_final",
     "pagination_walk",
 )
@@ -166,3 +167,63 @@ class _ListsEveryWorkspace(Store):
 )
 def list_includes_other_workspaces(store: Store, tokens: Sequence[str]) -> Flask:
     return mock(store, tokens, _ListsEveryWorkspace)
+
+
+@variant(
+    "page_size=100, the documented maximum, is refused with a 400 (off-by-one bound)",
+    "positive_data_acceptance",
+    "pagination_walk",
+)
+def page_size_100_rejected(store: Store, tokens: Sequence[str]) -> Flask:
+    app = mock(store, tokens)
+
+    def wrapper(view: kit.View) -> kit.View:
+        def bounded(**raw: str) -> Response:
+            kit.shared_checks(raw)
+            if request.args.get("page_size") == "100":
+                raise ValidationFailed({"page_size": ["Ensure this value is less than or equal to 99."]})
+            return view(**raw)
+
+        return bounded
+
+    kit.wrap_views(app, kit.LIST, wrapper)
+    return app
+
+
+@variant(
+    "next and previous are relative URLs (a path and query) instead of absolute ones",
+    "pagination_walk",
+    "response_schema_conformance",
+)
+def relative_next_links(store: Store, tokens: Sequence[str]) -> Flask:
+    app = mock(store, tokens)
+
+    def relative(url: str | None) -> str | None:
+        return urlunsplit(urlsplit(url)._replace(scheme="", netloc="")) if url else url
+
+    def rewrite(page: Any) -> Any:
+        return {**page, "next": relative(page.get("next")), "previous": relative(page.get("previous"))}
+
+    kit.rewrite_json(app, kit.LIST, rewrite)
+    return app
+
+
+@variant(
+    "page 1 of an empty list is a 404 'Invalid page.' instead of 200 with no results",
+    "pagination_walk",
+    "create_read_back",
+)
+def empty_first_page_404(store: Store, tokens: Sequence[str]) -> Flask:
+    app = mock(store, tokens)
+
+    def wrapper(view: kit.View) -> kit.View:
+        def strict(**raw: str) -> Response:
+            response = view(**raw)
+            if response.status_code == 200 and response.get_json()["count"] == 0:
+                raise NotFound("Invalid page.")
+            return response
+
+        return strict
+
+    kit.wrap_views(app, kit.LIST, wrapper)
+    return app

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from typing import Any
 
 from flask import Flask, Response
 
@@ -204,4 +206,43 @@ def read_only_id_honoured(store: Store, tokens: Sequence[str]) -> Flask:
         return create
 
     kit.wrap_views(app, kit.CREATE, wrapper)
+    return app
+
+
+class _UppercaseStrategy(Store):
+    def create(self, workspace: str, kind: str, data: Record) -> Record:
+        return super().create(workspace, kind, _shouting(kind, data))
+
+    def replace(self, workspace: str, kind: str, rid: int, data: Record) -> Record:
+        return super().replace(workspace, kind, rid, _shouting(kind, data))
+
+
+def _shouting(kind: str, data: Record) -> Record:
+    if kind != PERSONAS:
+        return data
+    return {**data, "filterIssueSelectionStrategy": data["filterIssueSelectionStrategy"].upper()}
+
+
+@variant(
+    "filterIssueSelectionStrategy is stored and answered in upper case (MOST_SEVERE), outside the enum",
+    "response_schema_conformance",
+    "create_read_back",
+    "update_persists",
+)
+def strategy_uppercased(store: Store, tokens: Sequence[str]) -> Flask:
+    return mock(store, tokens, _UppercaseStrategy)
+
+
+@variant(
+    "a workflow sent without `enabled` is stored disabled (the documented default is true)",
+    "create_read_back",
+    "update_persists",
+)
+def enabled_defaults_false(store: Store, tokens: Sequence[str]) -> Flask:
+    app = mock(store, tokens)
+
+    def default(body: dict[str, Any]) -> None:
+        body.setdefault("enabled", False)
+
+    kit.rewrite_json_bodies(app, {"POST", "PUT"}, re.compile(kit.API + r"/workflows/(?:[^/]+)?"), default)
     return app

@@ -14,7 +14,18 @@ from .. import kit
 from ..catalog import mock, variant
 
 
-@variant("create answers 200 instead of 201", "status_code_conformance")
+@variant(
+    "create answers 200 instead of 201",
+    "status_code_conformance",
+    "create_read_back",
+    "update_persists",
+    "delete_is_final",
+    "pagination_walk",
+    "webhook_token_stable",
+    "run_result",
+    "persona_name_unique",
+    "workspace_isolation",
+)
 def create_answers_200(store: Store, tokens: Sequence[str]) -> Flask:
     app = mock(store, tokens)
 
@@ -26,7 +37,11 @@ def create_answers_200(store: Store, tokens: Sequence[str]) -> Flask:
     return app
 
 
-@variant("delete answers 200 with the deleted resource as its body instead of 204", "status_code_conformance")
+@variant(
+    "delete answers 200 with the deleted resource as its body instead of 204",
+    "status_code_conformance",
+    "delete_is_final",
+)
 def delete_answers_200_with_body(store: Store, tokens: Sequence[str]) -> Flask:
     app = mock(store, tokens)
 
@@ -58,7 +73,11 @@ def json_as_text_plain(store: Store, tokens: Sequence[str]) -> Flask:
     return app
 
 
-@variant("the persona detail (get, create, update) lacks the required updatedAt", "response_schema_conformance")
+@variant(
+    "the persona detail (get, create, update) lacks the required updatedAt",
+    "response_schema_conformance",
+    "update_persists",
+)
 def updated_at_missing(store: Store, tokens: Sequence[str]) -> Flask:
     app = mock(store, tokens)
     kit.rewrite_json(app, {"getPersona", "createPersona", "updatePersona"}, _without("updatedAt"))
@@ -73,7 +92,13 @@ def _without(key: str) -> Callable[[Any], Any]:
     return drop
 
 
-@variant("list results carry their id as a string", "response_schema_conformance")
+@variant(
+    "list results carry their id as a string",
+    "response_schema_conformance",
+    "create_read_back",
+    "update_persists",
+    "pagination_walk",
+)
 def ids_as_strings_in_lists(store: Store, tokens: Sequence[str]) -> Flask:
     app = mock(store, tokens)
 
@@ -204,3 +229,27 @@ class _RefusesDisabledRuns(Store):
 )
 def run_disabled_refused(store: Store, tokens: Sequence[str]) -> Flask:
     return mock(store, tokens, _RefusesDisabledRuns)
+
+
+TIMESTAMPS = ("createdAt", "updatedAt", "lastRunAt", "startedAt", "finishedAt")
+
+
+@variant(
+    "timestamps are answered without a time zone (2026-01-05T09:00:00.000000), not RFC 3339 UTC",
+    "response_schema_conformance",
+)
+def naive_timestamps(store: Store, tokens: Sequence[str]) -> Flask:
+    app = mock(store, tokens)
+
+    def naive(record: Any) -> Any:
+        if not isinstance(record, dict):
+            return record
+        return {k: v.removesuffix("Z") if k in TIMESTAMPS and isinstance(v, str) else v for k, v in record.items()}
+
+    def rewrite(body: Any) -> Any:
+        if isinstance(body, dict) and "results" in body:
+            return {**body, "results": [naive(item) for item in body["results"]]}
+        return naive(body)
+
+    kit.rewrite_json(app, None, rewrite)
+    return app

@@ -29,6 +29,7 @@ def run_wrong_workflow_id(store: Store, tokens: Sequence[str]) -> Flask:
 @variant(
     "running a missing (or deleted) workflow answers 200 with a queued run instead of 404",
     "run_result",
+    "delete_is_final",
     "use_after_free",
 )
 def run_missing_answers_200(store: Store, tokens: Sequence[str]) -> Flask:
@@ -61,3 +62,14 @@ class _ForgetsRuns(Store):
 @variant("a run does not record the workflow's lastRunAt (it stays null)", "run_result")
 def run_not_recorded(store: Store, tokens: Sequence[str]) -> Flask:
     return mock(store, tokens, _ForgetsRuns)
+
+
+@variant("a run answers no per-action results (an empty actions list)", "run_result")
+def run_without_action_results(store: Store, tokens: Sequence[str]) -> Flask:
+    app = mock(store, tokens)
+
+    def empty(run: Any) -> Any:
+        return {**run, "actions": []}
+
+    kit.rewrite_json(app, {"runWorkflow"}, empty)
+    return app

@@ -6,13 +6,27 @@ from collections.abc import Sequence
 
 from flask import Flask
 
-from mock_server.store import PERSONAS, ConflictError, Store, Workspace
+from mock_server.store import PERSONAS, ConflictError, Record, Store, Workspace
 
 from .. import kit
 from ..catalog import mock, variant
 
 
-class _NoNameCheck(Store):
+class _NamesByScan(Store):
+    """Finds a taken name by scanning the records, as a query without a unique index would, and
+    keeps the store's own name index from tripping over the duplicates this allows."""
+
+    def _holder(self, ws: Workspace, name: str, own_id: int | None) -> int | None:
+        return next((r["id"] for r in ws.personas.records.values() if r["name"] == name and r["id"] != own_id), None)
+
+    def replace(self, workspace: str, kind: str, rid: int, data: Record) -> Record:
+        with self._lock:
+            if kind == PERSONAS:
+                self._workspace(workspace).persona_names[self.get(workspace, kind, rid)["name"]] = rid
+            return super().replace(workspace, kind, rid, data)
+
+
+class _NoNameCheck(_NamesByScan):
     def _check_name_free(self, ws: Workspace, name: str, own_id: int | None) -> None:
         return None
 
@@ -22,10 +36,10 @@ def duplicate_persona_names(store: Store, tokens: Sequence[str]) -> Flask:
     return mock(store, tokens, _NoNameCheck)
 
 
-class _NameCheckOnCreateOnly(Store):
+class _NameCheckOnCreateOnly(_NamesByScan):
     def _check_name_free(self, ws: Workspace, name: str, own_id: int | None) -> None:
-        if own_id is None:
-            super()._check_name_free(ws, name, own_id)
+        if own_id is None and self._holder(ws, name, None) is not None:
+            raise ConflictError("name", "persona with this name already exists.")
 
 
 @variant(

@@ -11,7 +11,7 @@ from flask import Flask
 from mock_server.store import Store
 
 from .. import kit
-from ..catalog import mock, variant
+from ..catalog import SPEC, mock, variant
 
 # -- lax validation --------------------------------------------------------------------
 THRESHOLDS = ("filterConfidenceThreshold", "runConfidenceThreshold")
@@ -140,4 +140,37 @@ def cron_names_rejected(store: Store, tokens: Sequence[str]) -> Flask:
         return None
 
     kit.stricter(app, {"createWorkflow", "updateWorkflow"}, refuse)
+    return app
+
+
+@variant(
+    "a field the input schema does not declare (unknown or read-only) is refused with a 400 instead of ignored",
+    "positive_data_acceptance",
+    "create_read_back",
+)
+def unknown_fields_rejected(store: Store, tokens: Sequence[str]) -> Flask:
+    app = mock(store, tokens)
+    declared = {op: SPEC.operation(op).body.fields for op in kit.CREATE | kit.UPDATE}  # type: ignore[union-attr]
+
+    def refuse(body: dict[str, Any]) -> dict[str, list[str]] | None:
+        unknown = sorted(set(body) - declared[kit.operation() or ""])
+        return {name: ["Unknown field."] for name in unknown} or None
+
+    kit.stricter(app, kit.CREATE | kit.UPDATE, refuse)
+    return app
+
+
+@variant(
+    "an empty description (valid: it is the default) is refused with a 400 'may not be blank'",
+    "positive_data_acceptance",
+    "create_read_back",
+    "update_persists",
+)
+def blank_description_rejected(store: Store, tokens: Sequence[str]) -> Flask:
+    app = mock(store, tokens)
+
+    def refuse(body: dict[str, Any]) -> dict[str, list[str]] | None:
+        return {"description": ["This field may not be blank."]} if body.get("description") == "" else None
+
+    kit.stricter(app, kit.CREATE | kit.UPDATE, refuse)
     return app
