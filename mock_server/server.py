@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from waitress import wasyncore
 from waitress.server import create_server
 
 from .accesslog import AccessLog
@@ -54,7 +55,12 @@ class Server:
         self._thread.start()
 
     def stop(self) -> None:
-        self._server.close()
-        self._server.task_dispatcher.shutdown(timeout=5)  # type: ignore[attr-defined]
-        if self._thread is not None:
+        if self._thread is not None and self._thread.is_alive():
+            # Closed from the serving thread itself: a socket closed from here would vanish under
+            # its select() (EBADF in that thread), and open keep-alive channels would keep it up.
+            server = self._server
+            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))  # type: ignore[attr-defined]
             self._thread.join(timeout=5)
+        else:
+            self._server.close()
+        self._server.task_dispatcher.shutdown(timeout=5)  # type: ignore[attr-defined]
