@@ -107,7 +107,7 @@ def banner(
     lines += [
         f"  Docs:        {url}/docs/",
         f"  Spec:        {url}/openapi.json  {url}/openapi.yaml",
-        f"  Admin API:   {url}/__admin/  (described at {url}/__admin/openapi.yaml)",
+        f"  Admin API:   {url}/__admin/{{reset,state,requests}}  (described at {url}/__admin/openapi.yaml)",
     ]
     if state_file is not None:
         lines.append(f"  State file:  {state_file}")

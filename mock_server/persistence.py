@@ -92,7 +92,10 @@ class StateFile:
         self._dirty.set()
         if self._thread.is_alive():
             self._thread.join(timeout=30)
-        self.write()
+        try:
+            self.write()
+        except OSError as exc:
+            log.error("cannot write the final state to %s: %s", self.path, exc)
 
     def _run(self) -> None:
         while True:
