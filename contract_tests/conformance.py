@@ -60,7 +60,12 @@ def build_schema(options: SuiteOptions, *, stateful: bool = False) -> Any:
             "headers": {"Authorization": f"Bearer {options.token}"},
             "request-timeout": options.timeout,
             "parameters": {"workspace_name": options.workspace},
-            "generation": {"max-examples": options.examples, "database": "none", "mode": "all"},
+            "generation": {
+                "max-examples": options.examples,
+                "database": "none",
+                "mode": "all",
+                "no-shrink": options.no_shrink,
+            },
             "phases": {
                 "coverage": {"enabled": profile.coverage},
                 "stateful": {"max-steps": profile.stateful_steps},

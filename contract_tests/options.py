@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 TOKEN_ENV = "WP_API_TOKEN"
+SECRET_READS = frozenset({"getWorkflowToken"})  # GETs that answer a secret
 PYTEST_PREFIX = "wp-"
 
 
@@ -72,6 +73,11 @@ OPTIONS: tuple[Option, ...] = (
         "not these operations (operationId, or METHOD /path); repeatable",
         {"action": "append", "default": [], "metavar": "OPERATION"},
     ),
+    Option(
+        "no-shrink",
+        "report a failing example as found, without minimizing it (a faster verdict)",
+        {"action": "store_true"},
+    ),
     Option("report-json", "write a JSON report (failures, per-operation table) to PATH", {"metavar": "PATH"}),
     Option("timeout", "seconds to wait for one response", {"type": float, "default": 10.0, "metavar": "S"}),
 )
@@ -92,6 +98,7 @@ class SuiteOptions:
     exclude: tuple[str, ...] = ()
     report_json: str | None = None
     timeout: float = 10.0
+    no_shrink: bool = False
 
     @property
     def examples(self) -> int:
@@ -106,6 +113,14 @@ class SuiteOptions:
         return self.max_examples or self.profile.stateful_examples
 
     @property
+    def hypothesis_phases(self) -> list[Any]:
+        """Hypothesis phases for the suite's own properties and stateful runs."""
+        import hypothesis
+
+        phases = [hypothesis.Phase.explicit, hypothesis.Phase.generate, hypothesis.Phase.shrink]
+        return phases[:2] if self.no_shrink else phases
+
+    @property
     def exact_counts(self) -> bool:
         """Whether checks may assume that nobody else writes to the workspace."""
         return not self.shared_workspace
@@ -114,6 +129,8 @@ class SuiteOptions:
         names = {operation_id, f"{method.upper()} {path}"}
         if self.read_only and method.upper() != "GET":
             return False
+        if self.read_only and operation_id in SECRET_READS and not names & set(self.include):
+            return False  # production secrets are read only when asked for by name
         if self.include and not names & set(self.include):
             return False
         return not names & set(self.exclude)
@@ -151,6 +168,7 @@ def build(get: Callable[[str], Any]) -> SuiteOptions:
         include=tuple(get("include") or ()),
         exclude=tuple(get("exclude") or ()),
         report_json=get("report-json"),
+        no_shrink=bool(get("no-shrink")),
         timeout=get("timeout") or 10.0,
     )
 

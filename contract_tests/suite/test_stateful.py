@@ -50,4 +50,5 @@ else:
             deadline=None,
             database=None,
             suppress_health_check=list(hypothesis.HealthCheck),
+            phases=options.hypothesis_phases,
         )

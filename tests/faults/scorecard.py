@@ -25,7 +25,7 @@ def correct_run(profile: str, seed: int) -> SuiteRun:
 
 
 def variant_run(name: str, profile: str, seed: int, fail_fast: bool = True) -> SuiteRun:
-    extra = ("--fail-fast",) if fail_fast else ()
+    extra = ("--fail-fast", "--no-shrink") if fail_fast else ()
     with serve_variant(name, token=DEFAULT_TOKEN) as url:
         return run_suite(url, *SUITE_ARGS, *extra, "--profile", profile, "--seed", str(seed), token=DEFAULT_TOKEN)
 

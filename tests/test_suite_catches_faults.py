@@ -1,0 +1,29 @@
+"""The contract suite against every deliberately faulty variant of the mock (tests/faults).
+
+Each run must end "does not conform" (exit 1) and the check that caught the variant must be one
+of those the variant is meant to trip; the test's output states which check it was.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .faults import DEFAULT_TOKEN, VARIANTS, serve_variant
+from .faults.runner import run_suite
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_suite_catches_variant(name: str) -> None:
+    variant = VARIANTS[name]
+    with serve_variant(name, token=DEFAULT_TOKEN) as url:
+        run = run_suite(
+            url, "--other-workspace", "sandbox", "--fail-fast", "--no-shrink", "--seed", "1", token=DEFAULT_TOKEN
+        )
+    assert run.code == 1, f"{name} ({variant.description}) was not caught:\n{run.output[-3000:]}"
+    caught = set(run.caught)
+    print(f"{name}: caught by {', '.join(sorted(caught))}")
+    assert caught & set(variant.checks), (
+        f"{name} was caught by {sorted(caught)}, not by the checks meant for it {variant.checks}:\n"
+        + run.output[-3000:]
+    )
