@@ -248,6 +248,10 @@ def test_delete_is_final(kind: str, data: st.DataObject, wp_guard: Guard) -> Non
     expect_status(target, check, OPS[kind]["get"], response, 404)  # a 404 PUT must not have recreated it
     if rid in listed_ids(ws, kind):
         raise fail(target, check, OPS[kind]["list"], f"deleted id {rid} is still listed")
+    successor = create(wp_guard, kind, replacement, check)["id"]  # ids are never reused
+    ws.delete(kind, successor)
+    if successor == rid:
+        raise fail(target, check, OPS[kind]["create"], f"the id {rid} of a deleted resource was given again")
 
 
 # -- pagination ------------------------------------------------------------------------
