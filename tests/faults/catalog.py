@@ -48,6 +48,19 @@ CHECKS = frozenset(
     }
 )
 
+# The domain properties that create resources from generated bodies: a create (or update) that
+# is refused or answered oddly trips whichever of them runs first.
+CREATING_PERSONAS = ("create_read_back", "update_persists", "delete_is_final", "pagination_walk", "persona_name_unique")
+CREATING_WORKFLOWS = (
+    "create_read_back",
+    "update_persists",
+    "delete_is_final",
+    "pagination_walk",
+    "webhook_token_stable",
+    "run_result",
+)
+CREATING = tuple(dict.fromkeys(CREATING_PERSONAS + CREATING_WORKFLOWS))
+
 Factory = Callable[[Store, Sequence[str]], Flask]
 
 

@@ -11,19 +11,13 @@ from mock_server.errors import ValidationFailed, json_response
 from mock_server.store import WORKFLOWS, NotFoundError, Record, Store
 
 from .. import kit
-from ..catalog import mock, variant
+from ..catalog import CREATING, mock, variant
 
 
 @variant(
     "create answers 200 instead of 201",
     "status_code_conformance",
-    "create_read_back",
-    "update_persists",
-    "delete_is_final",
-    "pagination_walk",
-    "webhook_token_stable",
-    "run_result",
-    "persona_name_unique",
+    *CREATING,
     "workspace_isolation",
 )
 def create_answers_200(store: Store, tokens: Sequence[str]) -> Flask:
@@ -162,8 +156,7 @@ def _encode_ascii(data: Record) -> None:
     "a name or description with a non-ASCII character is a 500 (encoding bug) on create and update",
     "not_a_server_error",
     "positive_data_acceptance",
-    "create_read_back",
-    "update_persists",
+    *CREATING,
 )
 def server_error_on_non_ascii(store: Store, tokens: Sequence[str]) -> Flask:
     return mock(store, tokens, _AsciiOnly)

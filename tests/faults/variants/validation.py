@@ -11,7 +11,7 @@ from flask import Flask
 from mock_server.store import Store
 
 from .. import kit
-from ..catalog import SPEC, mock, variant
+from ..catalog import CREATING, CREATING_PERSONAS, CREATING_WORKFLOWS, SPEC, mock, variant
 
 # -- lax validation --------------------------------------------------------------------
 THRESHOLDS = ("filterConfidenceThreshold", "runConfidenceThreshold")
@@ -89,8 +89,7 @@ def uppercase_persona_name_lowercased(store: Store, tokens: Sequence[str]) -> Fl
 @variant(
     "an explicit null avatarUrl (documented as nullable) is refused with a 400",
     "positive_data_acceptance",
-    "create_read_back",
-    "update_persists",
+    *CREATING_PERSONAS,
 )
 def null_avatar_rejected(store: Store, tokens: Sequence[str]) -> Flask:
     app = mock(store, tokens)
@@ -107,8 +106,7 @@ def null_avatar_rejected(store: Store, tokens: Sequence[str]) -> Flask:
 @variant(
     "a persona name with digits (valid: lowercase letters, digits, hyphens) is refused with a 400",
     "positive_data_acceptance",
-    "create_read_back",
-    "update_persists",
+    *CREATING_PERSONAS,
 )
 def digits_in_persona_name_rejected(store: Store, tokens: Sequence[str]) -> Flask:
     app = mock(store, tokens)
@@ -126,8 +124,7 @@ def digits_in_persona_name_rejected(store: Store, tokens: Sequence[str]) -> Flas
 @variant(
     "a cron schedule with letters (MON-FRI, JAN), valid per the contract, is refused with a 400",
     "positive_data_acceptance",
-    "create_read_back",
-    "update_persists",
+    *CREATING_WORKFLOWS,
 )
 def cron_names_rejected(store: Store, tokens: Sequence[str]) -> Flask:
     app = mock(store, tokens)
@@ -146,7 +143,7 @@ def cron_names_rejected(store: Store, tokens: Sequence[str]) -> Flask:
 @variant(
     "a field the input schema does not declare (unknown or read-only) is refused with a 400 instead of ignored",
     "positive_data_acceptance",
-    "create_read_back",
+    *CREATING,
 )
 def unknown_fields_rejected(store: Store, tokens: Sequence[str]) -> Flask:
     app = mock(store, tokens)
@@ -163,8 +160,7 @@ def unknown_fields_rejected(store: Store, tokens: Sequence[str]) -> Flask:
 @variant(
     "an empty description (valid: it is the default) is refused with a 400 'may not be blank'",
     "positive_data_acceptance",
-    "create_read_back",
-    "update_persists",
+    *CREATING,
 )
 def blank_description_rejected(store: Store, tokens: Sequence[str]) -> Flask:
     app = mock(store, tokens)
