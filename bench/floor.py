@@ -1,14 +1,15 @@
 """The floor: a bare Flask app answering the benchmarked routes from a dict, with no spec, no
-validation, no auth and no access log. Served like the mock (waitress, same threads), it is
-the most this stack can do; the mock's distance to it is the cost of its checks and state."""
+validation, no auth and no access log. Served like the mock (waitress, same threads) and
+serialised like it (orjson), it is the most this stack can do; the mock's distance to it is
+the cost of its checks and state."""
 
 from __future__ import annotations
 
 import itertools
-import json
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from flask import Flask, Response, request
 
 API = "/api/v3/workspaces/<workspace>/<any(workflows, personas):kind>/"
@@ -62,6 +63,4 @@ def _add(collection: tuple[dict[int, dict[str, Any]], list[dict[str, Any]]], rec
 
 
 def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        json.dumps(body, separators=(",", ":")), status=status, headers=headers, mimetype="application/json"
-    )
+    return Response(orjson.dumps(body), status=status, headers=headers, mimetype="application/json")

@@ -8,6 +8,7 @@ that leave the spec on purpose (a forced `500`, a chaos `503`), so that response
 
 from __future__ import annotations
 
+import functools
 import posixpath
 
 from flask import g, request
@@ -17,6 +18,7 @@ from .spec import Operation, Spec
 _OFF_SPEC = "mock_off_spec"
 
 
+@functools.cache  # asked on every request; a spec never changes
 def api_prefix(spec: Spec) -> str:
     """The path prefix every operation shares (`/api/v3/workspaces/`), read from the spec."""
     fixed = [op.path.split("{", 1)[0] for op in spec]

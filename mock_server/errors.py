@@ -10,6 +10,7 @@ import json
 import logging
 from typing import Any
 
+import orjson
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import RequestRedirect
@@ -80,13 +81,13 @@ class UnsupportedMediaType(DetailError):
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
-    """Serialises with `ensure_ascii`, so any string (lone surrogates included) is safe."""
-    return Response(
-        json.dumps(body, separators=(",", ":")),
-        status=status,
-        headers=headers,
-        mimetype="application/json",
-    )
+    """Serialises with orjson (UTF-8; several times faster, which shows on list pages); what it
+    refuses (a lone surrogate, an integer beyond 64 bits) falls back to `ensure_ascii` JSON."""
+    try:
+        data = orjson.dumps(body)
+    except orjson.JSONEncodeError:
+        data = json.dumps(body, separators=(",", ":")).encode()
+    return Response(data, status=status, headers=headers, mimetype="application/json")
 
 
 def register_error_handlers(app: Flask) -> None:

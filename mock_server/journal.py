@@ -69,9 +69,11 @@ class Journal:
             self._entries.append({"id": next(self._ids), **entry})
 
     def entries(self, where: Filter = Filter()) -> list[dict[str, Any]]:
+        """Bodies are stored as bytes and parsed here, when read, not on every request."""
         with self._lock:
             found = [e for e in self._entries if where.matches(e)]
-        return found[-where.limit :] if where.limit else found
+        found = found[-where.limit :] if where.limit else found
+        return [{**e, "requestBody": _body(e["requestBody"]), "responseBody": _body(e["responseBody"])} for e in found]
 
     def clear(self) -> None:
         with self._lock:
@@ -98,8 +100,8 @@ def install(app: Flask, spec: Spec, journal: Journal) -> None:
                 "query": {key: request.args.getlist(key) for key in request.args},
                 "status": response.status_code,
                 "durationMs": round((time.perf_counter() - started) * 1000, 3),
-                "requestBody": _body(_request_data()),
-                "responseBody": _body(_response_data(response)),
+                "requestBody": _request_data(),
+                "responseBody": _response_data(response),
             }
         )
         return response
