@@ -15,6 +15,11 @@ from api_spec import load_spec
 _MISSING = object()
 
 
+def resolve_schema(node: Any) -> Any:
+    """A schema with its `$ref`s followed (siblings of a `$ref` kept)."""
+    return _resolve(node)
+
+
 def _resolve(node: Any) -> Any:
     spec = load_spec()
     extra: dict[str, Any] = {}

@@ -206,8 +206,13 @@ def _plausible_id(value: Any) -> bool:
 
 def example_bodies() -> dict[str, dict[str, Any]]:
     """A valid create body per kind: the first example of its create operation in the spec."""
+    return {kind: bodies[0] for kind, bodies in all_example_bodies().items()}
+
+
+def all_example_bodies() -> dict[str, list[dict[str, Any]]]:
+    """Every request example of each kind's create operation, in the spec's order."""
     spec = load_spec()
-    bodies: dict[str, dict[str, Any]] = {}
+    bodies: dict[str, list[dict[str, Any]]] = {}
     for path, item in spec["paths"].items():
         post = item.get("post")
         kind = path.rstrip("/").rsplit("/", 1)[-1]
@@ -217,8 +222,7 @@ def example_bodies() -> dict[str, dict[str, Any]]:
         for example in examples.values():
             ref = example.get("$ref")
             resolved = spec["components"]["examples"][ref.rsplit("/", 1)[-1]] if ref else example
-            bodies[kind] = resolved["value"]
-            break
+            bodies.setdefault(kind, []).append(resolved["value"])
     missing = set(KINDS) - set(bodies)
     if missing:
         raise RuntimeError(f"openapi.yaml has no request example for creating {sorted(missing)}")

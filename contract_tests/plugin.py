@@ -106,15 +106,32 @@ def wp_guard(wp_target: Target) -> Guard:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Generator[None, Any, None]:
     outcome = yield
     report = outcome.get_result()
-    if call.excinfo is None or (report.when == "teardown" and report.passed):
+    if call.excinfo is None:
         return
-    exc = call.excinfo.value
-    if isinstance(exc, PropertyFailure):
-        REPORT.fail(exc.record)
-    elif isinstance(exc, FailureGroup | Failure):
-        pass  # recorded with its case by the test itself
-    elif report.failed and not isinstance(exc, pytest.skip.Exception):
-        REPORT.fail(FailureRecord("error", item.name, f"{type(exc).__name__}: {str(exc)[:2000]}"))
+    if report.skipped:
+        REPORT.not_run[item.name] = str(getattr(call.excinfo.value, "msg", "") or call.excinfo.value)
+        return
+    if not report.failed:
+        return
+    for exc in _leaves(call.excinfo.value):
+        if isinstance(exc, PropertyFailure):
+            REPORT.fail(exc.record)
+        elif isinstance(exc, FailureGroup | Failure):
+            pass  # recorded with its case by the test itself
+        else:
+            # An unforeseen error inside a property still counts against that property.
+            name = getattr(item, "originalname", item.name)
+            module = getattr(getattr(item, "module", None), "__name__", "")
+            check = name.removeprefix("test_") if module.endswith("test_properties") else "error"
+            REPORT.fail(FailureRecord(check, item.name, f"{type(exc).__name__}: {str(exc)[:2000]}"))
+
+
+def _leaves(exc: BaseException) -> list[BaseException]:
+    """The exceptions inside (nested) groups, e.g. when Hypothesis finds several failures;
+    Schemathesis' own FailureGroup is kept whole."""
+    if isinstance(exc, BaseExceptionGroup) and not isinstance(exc, FailureGroup):
+        return [leaf for inner in exc.exceptions for leaf in _leaves(inner)]
+    return [exc]
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

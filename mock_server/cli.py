@@ -175,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mock_server: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 2
     shown_tokens = [t.split(":", 1)[0] for t in tokens]
-    print(banner(server.url, shown_tokens, store, state_file=args.state_file, turbulence=turbulence), flush=True)
-    server.serve_forever(on_stop=state_file.close if state_file is not None else None)
+    text = banner(server.url, shown_tokens, store, state_file=args.state_file, turbulence=turbulence)
+    server.serve_forever(
+        on_start=lambda: print(text, flush=True), on_stop=state_file.close if state_file is not None else None
+    )
     return 0

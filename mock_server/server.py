@@ -30,14 +30,19 @@ class Server:
         host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{self._server.effective_port}"  # type: ignore[attr-defined]
 
-    def serve_forever(self, on_stop: Callable[[], None] | None = None) -> None:
-        """Serves until SIGINT or SIGTERM, then closes cleanly and calls `on_stop`."""
+    def serve_forever(
+        self, on_start: Callable[[], None] | None = None, on_stop: Callable[[], None] | None = None
+    ) -> None:
+        """Serves until SIGINT or SIGTERM, then closes cleanly and calls `on_stop`. `on_start`
+        runs once the signal handlers are in place, so a signal right after it is still clean."""
 
         def stop(signum: int, _frame: Any) -> None:
             raise KeyboardInterrupt(signal.Signals(signum).name)
 
         previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
+            if on_start is not None:
+                on_start()
             self._server.run()  # returns on KeyboardInterrupt, which `stop` raises
         except KeyboardInterrupt:
             pass
@@ -55,6 +60,9 @@ class Server:
         self._thread.start()
 
     def stop(self) -> None:
+        # Requests in progress finish first: a worker that outlived the sockets would write to
+        # the closed trigger (EBADF).
+        self._server.task_dispatcher.shutdown(timeout=5)  # type: ignore[attr-defined]
         if self._thread is not None and self._thread.is_alive():
             # Closed from the serving thread itself: a socket closed from here would vanish under
             # its select() (EBADF in that thread), and open keep-alive channels would keep it up.
@@ -63,4 +71,3 @@ class Server:
             self._thread.join(timeout=5)
         else:
             self._server.close()
-        self._server.task_dispatcher.shutdown(timeout=5)  # type: ignore[attr-defined]

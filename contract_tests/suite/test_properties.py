@@ -4,6 +4,7 @@ bodies generated from the spec. Each failure names its check (the test's name wi
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -15,8 +16,8 @@ from hypothesis import strategies as st
 from schemathesis.generation import GenerationMode
 
 from api_spec import load_spec, spec_path
-from contract_tests.compare import input_schema, mismatches
-from contract_tests.conformance import Guard, operations
+from contract_tests.compare import input_schema, mismatches, resolve_schema
+from contract_tests.conformance import Guard, all_example_bodies, operations
 from contract_tests.options import SuiteOptions
 from contract_tests.plugin import active_options
 from contract_tests.report import PropertyFailure
@@ -254,6 +255,112 @@ def test_delete_is_final(kind: str, data: st.DataObject, wp_guard: Guard) -> Non
         raise fail(target, check, OPS[kind]["create"], f"the id {rid} of a deleted resource was given again")
 
 
+# -- deterministic edges: the spec's examples, its bounds, its read-only fields -----------
+def edge_body(guard: Guard, kind: str) -> dict[str, Any]:
+    """The first example with every free-text field at its maxLength, padded with spaces."""
+    body = dict(all_example_bodies()[kind][0])
+    for name, prop in input_schema(OPS[kind]["create"]).get("properties", {}).items():
+        resolved = resolve_schema(prop)
+        limit = resolved.get("maxLength")
+        if resolved.get("type") in ("string", ["string", "null"]) and limit and resolved.get("pattern", "\\S") == "\\S":
+            body[name] = "  " + "é" * (limit - 4) + "  " if limit >= 5 else "x" * limit
+    return guard.rename(kind, body)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_create_read_back_at_the_edges(kind: str, wp_guard: Guard) -> None:
+    """Longest values, surrounding spaces, non-ASCII, and read-only fields that must be ignored."""
+    needs_kind(kind, "create", "get", "delete")
+    check, ws, target = "create_read_back", wp_guard.workspace, wp_guard.target
+    taken = wp_guard.workspace.missing_id(kind, wp_guard.rename(kind, dict(all_example_bodies()[kind][0])))
+    foreign = {"id": taken, "createdAt": "2001-01-01T00:00:00Z", "updatedAt": "2001-01-01T00:00:00Z"}
+    if kind == WORKFLOWS:
+        foreign["lastRunAt"] = "2001-01-01T00:00:00Z"
+    body = {**edge_body(wp_guard, kind), **foreign}
+    created = create(wp_guard, kind, body, check)
+    for field, value in foreign.items():
+        if created.get(field) == value:
+            raise fail(target, check, OPS[kind]["create"], f"the read-only {field} sent ({value!r}) was stored", body)
+    read = ws.call("GET", ws.path(kind, created["id"]))
+    expect_status(target, check, OPS[kind]["get"], read, 200)
+    problems = mismatches(body, json_of(target, check, OPS[kind]["get"], read), input_schema(OPS[kind]["create"]))
+    if problems:
+        raise fail(target, check, OPS[kind]["get"], "reads back differently: " + "; ".join(problems), body)
+    ws.delete(kind, created["id"])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_update_persists_every_field(kind: str, wp_guard: Guard) -> None:
+    """Switches between the spec's examples, which differ in every field (booleans and enums too)."""
+    needs_kind(kind, "create", "update", "get", "delete")
+    check, ws, target = "update_persists", wp_guard.workspace, wp_guard.target
+    examples = all_example_bodies()[kind]
+    rid = create(wp_guard, kind, wp_guard.rename(kind, dict(examples[0])), check)["id"]
+    schema = input_schema(OPS[kind]["update"])
+    for example in [*examples[1:], examples[0]]:
+        body = wp_guard.rename(kind, dict(example))
+        response = ws.call("PUT", ws.path(kind, rid), json=body)
+        expect_status(target, check, OPS[kind]["update"], response, 200, body=body)
+        read = ws.call("GET", ws.path(kind, rid))
+        expect_status(target, check, OPS[kind]["get"], read, 200)
+        problems = mismatches(body, json_of(target, check, OPS[kind]["get"], read), schema)
+        if problems:
+            raise fail(target, check, OPS[kind]["update"], "not persisted: " + "; ".join(problems), body)
+    ws.delete(kind, rid)
+
+
+def invalid_variants(kind: str, example: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(field, value) pairs that break one bound of the create schema each, derived from it:
+    a pattern broken by upper case, a maximum and a maxLength passed, an enum value upper-cased."""
+    found: list[tuple[str, Any]] = []
+    for name, prop in input_schema(OPS[kind]["create"]).get("properties", {}).items():
+        resolved = resolve_schema(prop)
+        value = example.get(name)
+        if "pattern" in resolved and isinstance(value, str) and not re.search(resolved["pattern"], value.upper()):
+            found.append((name, value.upper()))
+        if "maximum" in resolved:
+            found.append((name, resolved["maximum"] + 1))
+        if "maxLength" in resolved:
+            found.append((name, "x" * (resolved["maxLength"] + 1)))
+        if "enum" in resolved and isinstance(value, str):
+            found.append((name, value.upper()))
+    return found
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_invalid_input_is_refused(kind: str, wp_guard: Guard) -> None:
+    """Each broken bound is a 400 that names the field, and creates or changes nothing."""
+    needs_kind(kind, "create", "update", "get", "delete")
+    check, ws, target = "negative_data_rejection", wp_guard.workspace, wp_guard.target
+    rid = create(wp_guard, kind, wp_guard.rename(kind, dict(all_example_bodies()[kind][0])), check)["id"]
+    before = ws.call("GET", ws.path(kind, rid)).json()
+    for field, value in invalid_variants(kind, wp_guard.rename(kind, dict(all_example_bodies()[kind][0]))):
+        # (values are derived from a fresh, unique name: a lowercased one must not collide)
+        body = {**wp_guard.rename(kind, dict(all_example_bodies()[kind][0])), field: value}
+        for op, method, path in (("create", "POST", ws.path(kind)), ("update", "PUT", ws.path(kind, rid))):
+            response = ws.call(method, path, json=body)
+            if response.status_code == 201:
+                ws.adopt(kind, response)
+            expect_status(target, check, OPS[kind][op], response, 400, body=body)
+            if field not in json_of(target, check, OPS[kind][op], response):
+                raise fail(target, check, OPS[kind][op], f"the 400 does not name {field!r}: {response.text[:200]}")
+    if ws.call("GET", ws.path(kind, rid)).json() != before:
+        raise fail(target, check, OPS[kind]["update"], "a refused update changed the resource")
+    ws.delete(kind, rid)
+
+
+@needs("create", "run", "delete", kinds=(WORKFLOWS,))
+def test_run_on_demand_ignores_enabled(wp_guard: Guard) -> None:
+    """A disabled workflow still runs on demand (`enabled` only gates its triggers)."""
+    check, ws, target = "run_result", wp_guard.workspace, wp_guard.target
+    for example in all_example_bodies()[WORKFLOWS]:
+        body = wp_guard.rename(WORKFLOWS, {**example, "enabled": False})
+        rid = create(wp_guard, WORKFLOWS, body, check)["id"]
+        response = ws.call("POST", ws.path(WORKFLOWS, rid, "/run"))
+        expect_status(target, check, OPS[WORKFLOWS]["run"], response, 200, body=body)
+        ws.delete(WORKFLOWS, rid)
+
+
 # -- pagination ------------------------------------------------------------------------
 @pytest.mark.parametrize("kind", KINDS)
 @settings
@@ -404,11 +511,16 @@ def test_persona_name_unique(data: st.DataObject, wp_guard: Guard) -> None:
     if read.json().get("name") != second["name"]:
         raise fail(target, check, OPS[PERSONAS]["update"], "a refused rename changed the persona anyway")
     ws.delete(PERSONAS, first["id"])
+    response = ws.call("POST", ws.path(PERSONAS), json=duplicate)  # the name is free again
+    ws.adopt(PERSONAS, response)
+    expect_status(target, check, OPS[PERSONAS]["create"], response, 201, body=duplicate)
+    ws.delete(PERSONAS, response.json()["id"])
     ws.delete(PERSONAS, second["id"])
 
 
 # -- authentication --------------------------------------------------------------------
 BAD_AUTH = {
+    "raw-token": "{token}",  # the right token without its scheme
     "missing": None,
     "malformed-no-token": "Bearer",
     "malformed-scheme": "Basic dXNlcjpwYXNz",
@@ -435,12 +547,16 @@ def test_auth_required(op_id: str, variant: str, wp_guard: Guard, wp_options: Su
         if method in ("POST", "PUT") and "/run" not in path
         else None
     )
-    response = target.call(method, concrete, authorization=BAD_AUTH[variant], json=body)
-    if response.status_code == 201:
-        ws.adopt(kind, response)
-    expect_status(target, check, op_id, response, 401)
-    if not response.headers.get("WWW-Authenticate", "").lower().startswith("bearer"):
-        raise fail(target, check, op_id, "401 without `WWW-Authenticate: Bearer ...`")
+    header = BAD_AUTH[variant]
+    header = header.format(token=wp_options.token) if header is not None else None
+    # Authentication comes first: an invalid body must not turn the 401 into a 400.
+    for payload in [body, {}] if body is not None else [None]:
+        response = target.call(method, concrete, authorization=header, json=payload)
+        if response.status_code == 201:
+            ws.adopt(kind, response)
+        expect_status(target, check, op_id, response, 401, body=payload)
+        if not response.headers.get("WWW-Authenticate", "").lower().startswith("bearer"):
+            raise fail(target, check, op_id, "401 without `WWW-Authenticate: Bearer ...`")
     if rid is not None and method != "GET":
         after = ws.call("GET", ws.path(kind, rid))
         if after.status_code != 200 or {k: v for k, v in after.json().items() if k != "lastRunAt"} != {
