@@ -6,6 +6,8 @@ of those the variant is meant to trip; the test's output states which check it w
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from .faults import DEFAULT_TOKEN, VARIANTS, serve_variant
@@ -14,7 +16,7 @@ from .faults.runner import run_suite
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(VARIANTS))
-def test_suite_catches_variant(name: str) -> None:
+def test_suite_catches_variant(name: str, record_property: Callable[[str, object], None]) -> None:
     variant = VARIANTS[name]
     with serve_variant(name, token=DEFAULT_TOKEN) as url:
         run = run_suite(
@@ -22,6 +24,7 @@ def test_suite_catches_variant(name: str) -> None:
         )
     assert run.code == 1, f"{name} ({variant.description}) was not caught:\n{run.output[-3000:]}"
     caught = set(run.caught)
+    record_property("caught_by", ", ".join(sorted(caught)))  # in the JUnit report
     print(f"{name}: caught by {', '.join(sorted(caught))}")
     assert caught & set(variant.checks), (
         f"{name} was caught by {sorted(caught)}, not by the checks meant for it {variant.checks}:\n"
