@@ -96,13 +96,19 @@ def main(argv: list[str] | None = None) -> int:
             results["catch"] = _catching(args, runs_dir, progress)
 
     results["machine"]["load_average_end"] = machine.load_average()
+    command = ("python -m bench " + shlex.join(argv if argv is not None else sys.argv[1:])).strip()
+    for name in sections:  # which run measured which section, when merged with older results
+        results[name]["measured"] = {
+            "command": command,
+            "date": results["machine"]["date"],
+            "load_average": f"{results['machine']['load_average']}; {results['machine']['load_average_end']}",
+        }
     out_dir.mkdir(parents=True, exist_ok=True)
     results_file.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     chart_name = None
     if results.get("load"):
         chart_name = chart.throughput(results["load"], out_dir / "benchmarks.png").name
-    command = "python -m bench " + shlex.join(argv if argv is not None else sys.argv[1:])
-    (out_dir / "benchmarks.md").write_text(report.render(results, chart_name, command.strip()), encoding="utf-8")
+    (out_dir / "benchmarks.md").write_text(report.render(results, chart_name), encoding="utf-8")
     progress(f"wrote {out_dir / 'benchmarks.md'}")
     for v in report.verdicts(results):
         progress(f"{v.mark:>12}  {v.target}: {v.measured}")
