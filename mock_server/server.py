@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
@@ -67,7 +68,8 @@ class Server:
             # Closed from the serving thread itself: a socket closed from here would vanish under
             # its select() (EBADF in that thread), and open keep-alive channels would keep it up.
             server = self._server
-            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))  # type: ignore[attr-defined]
+            with contextlib.suppress(OSError):  # the loop already closed its trigger: nothing to wake
+                server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))  # type: ignore[attr-defined]
             self._thread.join(timeout=5)
         else:
             self._server.close()

@@ -87,7 +87,8 @@ def _stop(server: Any, thread: threading.Thread) -> None:
         for channel in list(server._map.values()):
             channel.close()
 
-    server.trigger.pull_trigger(close_all)
+    with contextlib.suppress(OSError):  # the loop already closed its trigger
+        server.trigger.pull_trigger(close_all)
     thread.join(timeout=5)
     if thread.is_alive():
         raise RuntimeError("the mock's server thread did not stop")

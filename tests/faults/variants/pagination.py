@@ -173,6 +173,7 @@ def list_includes_other_workspaces(store: Store, tokens: Sequence[str]) -> Flask
     "page_size=100, the documented maximum, is refused with a 400 (off-by-one bound)",
     "positive_data_acceptance",
     "pagination_walk",
+    "create_read_back",  # it walks the list with page_size=100
 )
 def page_size_100_rejected(store: Store, tokens: Sequence[str]) -> Flask:
     app = mock(store, tokens)
@@ -212,6 +213,7 @@ def relative_next_links(store: Store, tokens: Sequence[str]) -> Flask:
     "page 1 of an empty list is a 404 'Invalid page.' instead of 200 with no results",
     "pagination_walk",
     "create_read_back",
+    "workspace_isolation",  # it lists the other, empty, workspace
 )
 def empty_first_page_404(store: Store, tokens: Sequence[str]) -> Flask:
     app = mock(store, tokens)
