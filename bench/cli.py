@@ -27,6 +27,7 @@ DOCS = ROOT / "docs"
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     p.add_argument("--smoke", action="store_true", help="a seconds-long run of every section, Prism left out")
+    p.add_argument("--render", action="store_true", help="measure nothing: rewrite the page from benchmarks.json")
     p.add_argument("--sections", help=f"comma-separated subset of {','.join(SECTIONS)} (default: all; smoke: {SMOKE})")
     p.add_argument("--out", type=Path, help="directory for benchmarks.md/.json/.png (default: docs/)")
     p.add_argument("--targets", default=",".join(t.key for t in ALL), help="servers under load (%(default)s)")
@@ -64,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{time.strftime('%H:%M:%S')}] {line}", flush=True)
 
     results_file = out_dir / "benchmarks.json"
+    if args.render:
+        _write_page(json.loads(results_file.read_text(encoding="utf-8")), out_dir, progress)
+        return 0
     results: dict[str, Any] = {}
     if results_file.exists() and set(sections) != set(SECTIONS):
         results = json.loads(results_file.read_text(encoding="utf-8"))  # keep the sections not rerun
@@ -96,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             results["catch"] = _catching(args, runs_dir, progress)
 
     results["machine"]["load_average_end"] = machine.load_average()
+    out_dir.mkdir(parents=True, exist_ok=True)
     command = ("python -m bench " + shlex.join(argv if argv is not None else sys.argv[1:])).strip()
     for name in sections:  # which run measured which section, when merged with older results
         results[name]["measured"] = {
@@ -103,16 +108,18 @@ def main(argv: list[str] | None = None) -> int:
             "date": results["machine"]["date"],
             "load_average": f"{results['machine']['load_average']}; {results['machine']['load_average_end']}",
         }
-    out_dir.mkdir(parents=True, exist_ok=True)
     results_file.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-    chart_name = None
-    if results.get("load"):
-        chart_name = chart.throughput(results["load"], out_dir / "benchmarks.png").name
+    _write_page(results, out_dir, progress)
+    return 0
+
+
+def _write_page(results: dict[str, Any], out_dir: Path, progress: Callable[[str], None]) -> None:
+    load_results = report.section(results, "load")
+    chart_name = chart.throughput(load_results, out_dir / "benchmarks.png").name if load_results else None
     (out_dir / "benchmarks.md").write_text(report.render(results, chart_name), encoding="utf-8")
     progress(f"wrote {out_dir / 'benchmarks.md'}")
     for v in report.verdicts(results):
         progress(f"{v.mark:>12}  {v.target}: {v.measured}")
-    return 0
 
 
 def _smoke_settings(args: argparse.Namespace) -> None:

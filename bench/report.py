@@ -49,15 +49,16 @@ def render(results: dict[str, Any], chart: str | None) -> str:
         "",
         "## Targets",
         "",
-        "Ratios for the mock as shipped (`python -m mock_server`, access log on), from this run.",
+        "Ratios for the mock as shipped (`python -m mock_server`, access log on); each ratio comes from one run "
+        "(the servers compared were measured side by side, in turns).",
         "",
         "| target | measured | verdict |",
         "| --- | --- | --- |",
     ]
     out += [f"| {v.target} | {v.measured} | {v.mark} |" for v in verdicts(results)]
-    out += ["", *_load_section(_got(results, "load"), chart)]
-    out += ["", *_startup_section(_got(results, "startup"))]
-    out += ["", *_scale_section(_got(results, "scale"))]
+    out += ["", *_load_section(section(results, "load"), chart)]
+    out += ["", *_startup_section(section(results, "startup"))]
+    out += ["", *_scale_section(section(results, "scale"))]
     out += ["", *_suite_section(results.get("suite"), results.get("catch"))]
     if FINDINGS.exists():
         out += ["", FINDINGS.read_text(encoding="utf-8").strip()]
@@ -80,7 +81,7 @@ def _provenance(results: dict[str, Any]) -> list[str]:
 
 # -- verdicts ---------------------------------------------------------------------------------
 def verdicts(results: dict[str, Any]) -> list[Verdict]:
-    load, startup, scale = _got(results, "load"), _got(results, "startup"), _got(results, "scale")
+    load, startup, scale = section(results, "load"), section(results, "startup"), section(results, "scale")
     suite = results.get("suite")
     v: list[Verdict] = []
     v.append(
@@ -96,7 +97,7 @@ def verdicts(results: dict[str, Any]) -> list[Verdict]:
     return v
 
 
-def _got(results: dict[str, Any], section: str) -> dict[str, Any] | None:
+def section(results: dict[str, Any], section: str) -> dict[str, Any] | None:
     """A section's results, or None when it was not measured."""
     data = results.get(section)
     return None if not data or "not_measured" in data else data
@@ -138,7 +139,11 @@ def _startup(startup: dict[str, Any] | None, field: str, text: str, unit: str) -
     if MOCK not in res or "prism" not in res:
         return Verdict(text, "not measured", None)
     mine, theirs = res[MOCK][field], res["prism"][field]
-    return Verdict(text, f"{mine:.2f} {unit} vs {theirs:.2f} {unit} = {mine / theirs:.2f}", mine <= theirs / 3)
+    measured = f"{mine:.2f} {unit} vs {theirs:.2f} {unit} = {mine / theirs:.2f}"
+    if field == "rss_load_mb":
+        idle, prism_idle = res[MOCK]["rss_idle_mb"], res["prism"]["rss_idle_mb"]
+        measured += f" (idle: {idle:.0f} vs {prism_idle:.0f} MB = {idle / prism_idle:.2f})"
+    return Verdict(text, measured, mine <= theirs / 3)
 
 
 def _scale(scale: dict[str, Any] | None) -> Verdict:
