@@ -1,8 +1,10 @@
 """`python -m bench`: every measurement in one bounded run, written to docs/benchmarks.md.
 
-python -m bench                      # the full run (about 25 min + the variants), Prism included
+python -m bench                          # everything, Prism included: ~25 min, plus ~30 min per
+                                         # variants profile (--catch-profiles quick halves it)
 python -m bench --sections suite,catch   # rerun some sections, keep the others from docs/benchmarks.json
-python -m bench --smoke              # seconds; no Prism, nothing asserted on speed (CI runs this)
+python -m bench --render                 # rewrite the page from docs/benchmarks.json
+python -m bench --smoke                  # under a minute; no Prism, no suite, nothing asserted on speed
 """
 
 from __future__ import annotations
