@@ -6,9 +6,8 @@ import logging
 from collections.abc import Callable, Iterable
 
 from flask import Flask, Response, request
-from flask_cors import CORS
 
-from . import admin, control, docs, journal, prefer, seed, snapshot
+from . import admin, control, cors, docs, journal, prefer, seed, snapshot
 from . import chaos as turbulence
 from .auth import DEFAULT_TOKEN, TokenPolicy
 from .errors import register_error_handlers
@@ -47,6 +46,7 @@ def create_app(
     journal.install(app, spec, requests)  # first, so that it records the final answer
     turbulence.install(app, spec, chaos or turbulence.Chaos())
     prefer.install(app, spec)
+    cors.install(app)
 
     bound = set()
     for handlers in ALL:
@@ -61,13 +61,6 @@ def create_app(
     app.register_blueprint(admin.blueprint(spec, app.extensions["mock.store"], requests, reset_to))
     app.register_blueprint(docs.blueprint(spec, admin.load_admin_spec()))
 
-    CORS(
-        app,
-        resources={r"/api/*": {"origins": "*"}, r"/__admin/*": {"origins": "*"}, r"/openapi.*": {"origins": "*"}},
-        allow_headers=["Authorization", "Content-Type", "Prefer"],
-        expose_headers=["Location", "WWW-Authenticate", "Allow", prefer.APPLIED_HEADER, "Retry-After"],
-        max_age=600,
-    )
     register_error_handlers(app)
     app.extensions["mock.violations"] = []
     if validate_responses:

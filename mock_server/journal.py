@@ -19,9 +19,10 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Flask, Response, g, request
+from werkzeug.datastructures import MultiDict
 
 from . import control
 from .errors import ValidationFailed
@@ -40,15 +41,15 @@ class Filter:
     status: str | None = None
     limit: int | None = None
 
-    def matches(self, entry: dict[str, Any]) -> bool:
-        if self.method and entry["method"] != self.method.upper():
+    def matches(self, entry: _Entry) -> bool:
+        if self.method and entry.method != self.method.upper():
             return False
         if self.path and not (
-            fnmatch.fnmatchcase(entry["path"], self.path) if "*" in self.path else entry["path"] == self.path
+            fnmatch.fnmatchcase(entry.path, self.path) if "*" in self.path else entry.path == self.path
         ):
             return False
         if self.status:
-            code = str(entry["status"])
+            code = str(entry.status)
             if self.status.endswith("xx") and code[0] != self.status[0]:
                 return False
             if not self.status.endswith("xx") and code != self.status:
@@ -56,24 +57,53 @@ class Filter:
         return True
 
 
+class _Entry(NamedTuple):
+    """What a request leaves in the journal: raw values, turned into JSON only when read."""
+
+    id: int
+    time: float
+    method: str
+    path: str
+    query: MultiDict[str, str]
+    status: int
+    duration_s: float
+    request_body: bytes | None
+    response_body: bytes | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "time": datetime.fromtimestamp(self.time, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "method": self.method,
+            "path": self.path,
+            "query": {key: self.query.getlist(key) for key in self.query},
+            "status": self.status,
+            "durationMs": round(self.duration_s * 1000, 3),
+            "requestBody": _body(self.request_body),
+            "responseBody": _body(self.response_body),
+        }
+
+
 class Journal:
     """A bounded, thread-safe record of requests, oldest first."""
 
     def __init__(self, size: int = DEFAULT_SIZE) -> None:
         self._lock = threading.Lock()
-        self._entries: deque[dict[str, Any]] = deque(maxlen=max(size, 0))
+        self._entries: deque[_Entry] = deque(maxlen=max(size, 0))
         self._ids = itertools.count(1)
 
-    def add(self, entry: dict[str, Any]) -> None:
+    def add(self, *fields: Any) -> None:
+        """`fields` are those of `_Entry` after the id, which the journal numbers."""
         with self._lock:
-            self._entries.append({"id": next(self._ids), **entry})
+            self._entries.append(_Entry(next(self._ids), *fields))
 
     def entries(self, where: Filter = Filter()) -> list[dict[str, Any]]:
-        """Bodies are stored as bytes and parsed here, when read, not on every request."""
+        """Bodies, times and queries are kept raw and turned into JSON here, when read, not on
+        every request."""
         with self._lock:
             found = [e for e in self._entries if where.matches(e)]
         found = found[-where.limit :] if where.limit else found
-        return [{**e, "requestBody": _body(e["requestBody"]), "responseBody": _body(e["responseBody"])} for e in found]
+        return [e.as_json() for e in found]
 
     def clear(self) -> None:
         with self._lock:
@@ -82,6 +112,7 @@ class Journal:
 
 def install(app: Flask, spec: Spec, journal: Journal) -> None:
     """Call before every other `after_request` hook is registered: Flask runs them in reverse."""
+    prefix = control.api_prefix(spec)
 
     @app.before_request
     def start_clock() -> None:
@@ -89,26 +120,27 @@ def install(app: Flask, spec: Spec, journal: Journal) -> None:
 
     @app.after_request
     def record(response: Response) -> Response:
-        if not control.is_api_request(spec):
+        if not request.path.startswith(prefix):
             return response
-        started = g.get("mock_journal_started", time.perf_counter())
+        started = g.get("mock_journal_started") or time.perf_counter()
         journal.add(
-            {
-                "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-                "method": request.method,
-                "path": request.path,
-                "query": {key: request.args.getlist(key) for key in request.args},
-                "status": response.status_code,
-                "durationMs": round((time.perf_counter() - started) * 1000, 3),
-                "requestBody": _request_data(),
-                "responseBody": _response_data(response),
-            }
+            time.time(),
+            request.method,
+            request.path,
+            request.args,
+            response.status_code,
+            time.perf_counter() - started,
+            _request_data(),
+            _response_data(response),
         )
         return response
 
 
 def _request_data() -> bytes | None:
-    if (request.content_length or 0) > MAX_BODY:
+    length = request.content_length
+    if length is None and "wsgi.input_terminated" not in request.environ:
+        return None  # no body (a GET): nothing to read
+    if (length or 0) > MAX_BODY:
         return None
     data = request.get_data(cache=True)
     return data if len(data) <= MAX_BODY else None

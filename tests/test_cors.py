@@ -88,3 +88,48 @@ def test_error_responses_are_readable_cross_origin(
         assert "www-authenticate" in header_set(r.headers["Access-Control-Expose-Headers"])
     if status == 405:
         assert "allow" in header_set(r.headers["Access-Control-Expose-Headers"])
+
+
+@pytest.mark.parametrize(
+    ("path", "methods"),
+    [
+        (WF, {"GET", "POST"}),
+        (f"{WF}1", {"GET", "PUT", "DELETE"}),
+        (f"{WF}1/run", {"POST"}),
+        (f"{WF}1/token", {"GET"}),
+        (f"{PE}1", {"GET", "PUT", "DELETE"}),
+    ],
+)
+def test_preflight_allows_exactly_the_methods_the_spec_gives_the_path(
+    shared_mock: LiveMock, path: str, methods: set[str]
+):
+    r = shared_mock.request(
+        "OPTIONS", path, token=None, headers={"Origin": ORIGIN, "Access-Control-Request-Method": "PATCH"}
+    )
+    assert r.status_code == 204
+    allowed = {m.upper() for m in header_set(r.headers["Access-Control-Allow-Methods"])}
+    assert allowed - {"HEAD", "OPTIONS"} == methods
+    assert int(r.headers["Access-Control-Max-Age"]) > 0
+
+
+def test_plain_options_answers_allow_and_an_unroutable_preflight_is_a_json_404(shared_mock: LiveMock):
+    r = shared_mock.request("OPTIONS", f"{PE}1", token=None)
+    assert r.status_code == 204
+    assert {m.upper() for m in header_set(r.headers["Allow"])} - {"HEAD", "OPTIONS"} == {"GET", "PUT", "DELETE"}
+    assert "Access-Control-Allow-Origin" not in r.headers
+    r = shared_mock.request(
+        "OPTIONS",
+        f"{API}/demo/nothing/",
+        token=None,
+        headers={"Origin": ORIGIN, "Access-Control-Request-Method": "GET"},
+    )
+    assert r.status_code == 404
+    assert r.headers["Content-Type"] == "application/json"
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_no_cors_headers_without_an_origin_or_outside_the_api(shared_mock: LiveMock):
+    assert "Access-Control-Allow-Origin" not in shared_mock.get(WF).headers
+    docs = shared_mock.request("GET", "/docs/", token=None, headers={"Origin": ORIGIN})
+    assert docs.status_code == 200
+    assert "Access-Control-Allow-Origin" not in docs.headers

@@ -212,6 +212,6 @@ def test_a_browser_on_another_origin_may_send_prefer_and_read_preference_applied
         token=None,
         headers={"Origin": origin, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "prefer"},
     )
-    assert pre.status_code == 200 and "prefer" in pre.headers["Access-Control-Allow-Headers"].lower()
+    assert pre.status_code == 204 and "prefer" in pre.headers["Access-Control-Allow-Headers"].lower()
     r = mock.get(PE, headers={"Origin": origin, "Prefer": "code=500"})
     assert "preference-applied" in r.headers["Access-Control-Expose-Headers"].lower()
