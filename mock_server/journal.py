@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from flask import Flask, Response, g, request
+from flask import Flask, Request, Response, g, request
 from werkzeug.datastructures import MultiDict
 
 from . import control
@@ -120,36 +120,38 @@ def install(app: Flask, spec: Spec, journal: Journal) -> None:
 
     @app.after_request
     def record(response: Response) -> Response:
-        if not request.path.startswith(prefix):
+        req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not ten
+        if not req.path.startswith(prefix):
             return response
         started = g.get("mock_journal_started") or time.perf_counter()
         journal.add(
             time.time(),
-            request.method,
-            request.path,
-            request.args,
+            req.method,
+            req.path,
+            req.args,
             response.status_code,
             time.perf_counter() - started,
-            _request_data(),
+            _request_data(req),
             _response_data(response),
         )
         return response
 
 
-def _request_data() -> bytes | None:
-    length = request.content_length
-    if length is None and "wsgi.input_terminated" not in request.environ:
+def _request_data(req: Request) -> bytes | None:
+    length = req.content_length
+    if not length and "wsgi.input_terminated" not in req.environ:
         return None  # no body (a GET): nothing to read
     if (length or 0) > MAX_BODY:
         return None
-    data = request.get_data(cache=True)
+    data = req.get_data(cache=True)
     return data if len(data) <= MAX_BODY else None
 
 
 def _response_data(response: Response) -> bytes | None:
-    if response.is_streamed or (response.content_length or 0) > MAX_BODY:
+    if response.is_streamed:
         return None
-    return response.get_data()
+    data = response.get_data()
+    return data if len(data) <= MAX_BODY else None
 
 
 def _body(data: bytes | None) -> Any:

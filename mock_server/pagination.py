@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
 from .errors import NotFound
 
@@ -16,20 +17,21 @@ def offset_of(page: int, page_size: int, count: int) -> int:
     return offset
 
 
-def page_body(url: str, page: int, page_size: int, count: int, results: list[Any]) -> dict[str, Any]:
+def page_body(
+    base_url: str, query: Iterable[tuple[str, str]], page: int, page_size: int, count: int, results: list[Any]
+) -> dict[str, Any]:
+    """`next` and `previous` are the request's URL (`base_url` and its `query` pairs) at another
+    page; page 1 drops the parameter, as DRF does. The other parameters keep their order."""
     last = max(1, -(-count // page_size))
+    kept = urlencode([(k, v) for k, v in query if k != "page"])
     return {
         "count": count,
-        "next": _with_page(url, page + 1) if page < last else None,
-        "previous": _with_page(url, page - 1) if page > 1 else None,
+        "next": _at_page(base_url, kept, page + 1) if page < last else None,
+        "previous": _at_page(base_url, kept, page - 1) if page > 1 else None,
         "results": results,
     }
 
 
-def _with_page(url: str, page: int) -> str:
-    """The same URL at another page; page 1 drops the parameter, as DRF does."""
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "page"]
-    if page > 1:
-        query.append(("page", str(page)))
-    return urlunsplit(parts._replace(query=urlencode(query)))
+def _at_page(base_url: str, kept: str, page: int) -> str:
+    query = "&".join(q for q in (kept, f"page={page}" if page > 1 else "") if q)
+    return f"{base_url}?{query}" if query else base_url

@@ -92,9 +92,10 @@ def install(app: Flask, spec: Spec) -> None:
 
     @app.before_request
     def apply_preferences() -> Response | None:
-        headers = request.headers.getlist("Prefer")
-        if not headers or request.method == "OPTIONS":
+        header = request.environ.get("HTTP_PREFER")  # repeated headers arrive joined by commas
+        if header is None or request.method == "OPTIONS":
             return None
+        headers = [header]
         op = control.operation_of_request(spec)
         path = validation.path_params(op, request.view_args or {}) if op is not None else None
         if op is None or path is None:

@@ -13,7 +13,8 @@ def list_page(call: Call, kind: str) -> Reply:
     count = call.store.count(call.workspace, kind)
     offset = pagination.offset_of(page, size, count)
     count, results = call.store.page(call.workspace, kind, offset, size)
-    return Reply(200, pagination.page_body(request.url, page, size, count, results))
+    query = request.args.items(multi=True)
+    return Reply(200, pagination.page_body(request.base_url, query, page, size, count, results))
 
 
 def get(call: Call, kind: str, id_param: str) -> Reply:
