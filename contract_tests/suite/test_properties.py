@@ -117,6 +117,15 @@ def create(guard: Guard, kind: str, body: dict[str, Any], check: str) -> dict[st
     return created
 
 
+def drawn(guard: Guard, kind: str, data: st.DataObject, label: str | None = None) -> dict[str, Any]:
+    """A generated valid body, renamed into this run's namespace."""
+    return guard.rename(kind, data.draw(bodies(kind), label=label))
+
+
+def create_drawn(guard: Guard, kind: str, data: st.DataObject, check: str, label: str | None = None) -> dict[str, Any]:
+    return create(guard, kind, drawn(guard, kind, data, label), check)
+
+
 def listed_ids(ws: Workspace, kind: str) -> list[int]:
     return [item["id"] for item in ws.list_all(kind)]
 
@@ -146,7 +155,7 @@ def timestamp(target: Target, check: str, op_id: str, value: Any) -> datetime:
 def test_create_read_back(kind: str, data: st.DataObject, wp_guard: Guard) -> None:
     needs_kind(kind, "create", "get", "list", "delete")
     check, ws, target = "create_read_back", wp_guard.workspace, wp_guard.target
-    body = wp_guard.rename(kind, data.draw(bodies(kind), label="body"))
+    body = drawn(wp_guard, kind, data, "body")
     created = create(wp_guard, kind, body, check)
     schema = input_schema(OPS[kind]["create"])
     problems = mismatches(body, created, schema)
@@ -179,8 +188,8 @@ def test_create_read_back(kind: str, data: st.DataObject, wp_guard: Guard) -> No
 def test_update_persists(kind: str, data: st.DataObject, wp_guard: Guard) -> None:
     needs_kind(kind, "create", "update", "get", "list", "delete")
     check, ws, target = "update_persists", wp_guard.workspace, wp_guard.target
-    first = create(wp_guard, kind, wp_guard.rename(kind, data.draw(bodies(kind), label="created")), check)
-    body = wp_guard.rename(kind, data.draw(bodies(kind), label="update"))
+    first = create_drawn(wp_guard, kind, data, check, "created")
+    body = drawn(wp_guard, kind, data, "update")
     op = OPS[kind]["update"]
     response = ws.call("PUT", ws.path(kind, first["id"]), json=body)
     expect_status(target, check, op, response, 200, body=body)
@@ -231,14 +240,14 @@ def test_update_persists(kind: str, data: st.DataObject, wp_guard: Guard) -> Non
 def test_delete_is_final(kind: str, data: st.DataObject, wp_guard: Guard) -> None:
     needs_kind(kind, *OPS[kind])
     check, ws, target = "delete_is_final", wp_guard.workspace, wp_guard.target
-    body = wp_guard.rename(kind, data.draw(bodies(kind), label="body"))
+    body = drawn(wp_guard, kind, data, "body")
     rid = create(wp_guard, kind, body, check)["id"]
     response = ws.call("DELETE", ws.path(kind, rid))
     expect_status(target, check, OPS[kind]["delete"], response, 204)
     if response.content:
         raise fail(target, check, OPS[kind]["delete"], f"204 with a body: {response.text[:200]!r}")
     ws.owned[kind].discard(rid)
-    replacement = wp_guard.rename(kind, data.draw(bodies(kind), label="update"))
+    replacement = drawn(wp_guard, kind, data, "update")
     after = [("get", "GET", "", None), ("update", "PUT", "", replacement), ("delete", "DELETE", "", None)]
     if kind == WORKFLOWS:
         after += [("run", "POST", "/run", None), ("token", "GET", "/token", None)]
@@ -373,7 +382,7 @@ def test_pagination_walk(kind: str, data: st.DataObject, wp_guard: Guard, wp_opt
     created: list[int] = []
     if not wp_options.read_only:
         for _ in range(data.draw(st.integers(0, 6), label="items to create")):
-            created.append(create(wp_guard, kind, wp_guard.rename(kind, data.draw(bodies(kind))), check)["id"])
+            created.append(create_drawn(wp_guard, kind, data, check)["id"])
     page_size = data.draw(st.integers(1, 7), label="page_size")
     url: str | None = target.base_url + ws.path(kind) + f"?page_size={page_size}"
     pages: list[dict[str, Any]] = []
@@ -437,8 +446,8 @@ def test_pagination_walk(kind: str, data: st.DataObject, wp_guard: Guard, wp_opt
 def test_webhook_token_stable(data: st.DataObject, wp_guard: Guard) -> None:
     check, ws, target = "webhook_token_stable", wp_guard.workspace, wp_guard.target
     op = OPS[WORKFLOWS]["token"]
-    a = create(wp_guard, WORKFLOWS, wp_guard.rename(WORKFLOWS, data.draw(bodies(WORKFLOWS))), check)["id"]
-    b = create(wp_guard, WORKFLOWS, wp_guard.rename(WORKFLOWS, data.draw(bodies(WORKFLOWS))), check)["id"]
+    a = create_drawn(wp_guard, WORKFLOWS, data, check)["id"]
+    b = create_drawn(wp_guard, WORKFLOWS, data, check)["id"]
 
     def token(rid: int) -> Any:
         response = ws.call("GET", ws.path(WORKFLOWS, rid, "/token"))
@@ -450,7 +459,7 @@ def test_webhook_token_stable(data: st.DataObject, wp_guard: Guard) -> None:
         raise fail(target, check, op, "the webhook token changed between two calls")
     if first == other:
         raise fail(target, check, op, "two workflows have the same webhook token")
-    ws.call("PUT", ws.path(WORKFLOWS, a), json=wp_guard.rename(WORKFLOWS, data.draw(bodies(WORKFLOWS))))
+    ws.call("PUT", ws.path(WORKFLOWS, a), json=drawn(wp_guard, WORKFLOWS, data))
     if token(a) != first:
         raise fail(target, check, op, "the webhook token changed after an update of the workflow")
     ws.delete(WORKFLOWS, a)
@@ -468,7 +477,7 @@ def test_webhook_token_stable(data: st.DataObject, wp_guard: Guard) -> None:
 def test_run_result(data: st.DataObject, wp_guard: Guard) -> None:
     check, ws, target = "run_result", wp_guard.workspace, wp_guard.target
     op = OPS[WORKFLOWS]["run"]
-    body = wp_guard.rename(WORKFLOWS, data.draw(bodies(WORKFLOWS), label="workflow"))
+    body = drawn(wp_guard, WORKFLOWS, data, "workflow")
     workflow = create(wp_guard, WORKFLOWS, body, check)
     statuses = load_spec()["components"]["schemas"]["WorkflowRun"]["properties"]["status"]["enum"]
     response = ws.call("POST", ws.path(WORKFLOWS, workflow["id"], "/run"))
@@ -497,14 +506,14 @@ def test_run_result(data: st.DataObject, wp_guard: Guard) -> None:
 @hypothesis.given(data=st.data())
 def test_persona_name_unique(data: st.DataObject, wp_guard: Guard) -> None:
     check, ws, target = "persona_name_unique", wp_guard.workspace, wp_guard.target
-    first = create(wp_guard, PERSONAS, wp_guard.rename(PERSONAS, data.draw(bodies(PERSONAS))), check)
+    first = create_drawn(wp_guard, PERSONAS, data, check)
     duplicate = {**data.draw(bodies(PERSONAS)), "name": first["name"]}
     response = ws.call("POST", ws.path(PERSONAS), json=duplicate)
     ws.adopt(PERSONAS, response)
     expect_status(target, check, OPS[PERSONAS]["create"], response, 400, body=duplicate)
     if "name" not in json_of(target, check, OPS[PERSONAS]["create"], response):
         raise fail(target, check, OPS[PERSONAS]["create"], f"the 400 does not name the field: {response.text[:200]}")
-    second = create(wp_guard, PERSONAS, wp_guard.rename(PERSONAS, data.draw(bodies(PERSONAS))), check)
+    second = create_drawn(wp_guard, PERSONAS, data, check)
     response = ws.call("PUT", ws.path(PERSONAS, second["id"]), json=duplicate)
     expect_status(target, check, OPS[PERSONAS]["update"], response, 400, body=duplicate)
     read = ws.call("GET", ws.path(PERSONAS, second["id"]))
