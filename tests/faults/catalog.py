@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from flask import Flask
 
 from mock_server import create_app
+from mock_server.auth import TokenPolicy
 from mock_server.spec import Spec
 from mock_server.store import Store
 
@@ -61,7 +62,7 @@ CREATING_WORKFLOWS = (
 )
 CREATING = tuple(dict.fromkeys(CREATING_PERSONAS + CREATING_WORKFLOWS))
 
-Factory = Callable[[Store, Sequence[str]], Flask]
+Factory = kit.Factory
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,15 @@ def variant(description: str, *checks: str) -> Callable[[Factory], Factory]:
     return register
 
 
-def mock(store: Store, tokens: Sequence[str], store_class: type[Store] | None = None) -> Flask:
-    """The real mock, over `store` re-classed as `store_class` when given."""
-    return create_app(store=kit.adopt(store, store_class) if store_class else store, tokens=tokens, spec=SPEC)
+def mock(
+    store: Store,
+    tokens: Sequence[str],
+    store_class: type[Store] | None = None,
+    policy_class: type[TokenPolicy] | None = None,
+) -> Flask:
+    """The real mock, over `store` re-classed as `store_class`, with its token policy re-classed as
+    `policy_class`, when given."""
+    app = create_app(store=kit.adopt(store, store_class) if store_class else store, tokens=tokens, spec=SPEC)
+    if policy_class:
+        kit.replace_policy(app, policy_class)
+    return app

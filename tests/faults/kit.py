@@ -9,8 +9,8 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Callable, Collection, Iterable
-from functools import wraps
+from collections.abc import Callable, Collection, Iterable, Sequence
+from functools import update_wrapper, wraps
 from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, request
@@ -23,6 +23,7 @@ from mock_server.store import PERSONAS, WORKFLOWS, NotFoundError, Record, Store
 S = TypeVar("S", bound=Store)
 View = Callable[..., Response]
 Environ = dict[str, Any]
+Factory = Callable[[Store, Sequence[str]], Flask]
 
 API = r"/api/v3/workspaces/[^/]+"
 COLLECTION = re.compile(API + r"/(workflows|personas)/")
@@ -164,6 +165,18 @@ def stricter(app: Flask, operation_ids: Iterable[str], refuse: Callable[[Any], d
     wrap_views(app, operation_ids, wrapper)
 
 
+def around(app: Flask, operation_ids: Iterable[str], handler: Callable[..., Response]) -> None:
+    """Replaces the views of these operations by `handler(view, **path)`, which may call the real `view`."""
+
+    def wrapper(view: View) -> View:
+        def wrapped(**raw: str) -> Response:
+            return handler(view, **raw)
+
+        return wrapped
+
+    wrap_views(app, operation_ids, wrapper)
+
+
 def on_missing(app: Flask, operation_ids: Iterable[str], fallback: Callable[[dict[str, Any]], Response]) -> None:
     """When the real view finds no such resource, answers `fallback(typed path)` instead of 404."""
 
@@ -254,3 +267,22 @@ def rewrite_json_bodies(
         environ["CONTENT_LENGTH"] = str(len(data))
 
     rewrite_requests(app, rewrite)
+
+
+# -- variants ----------------------------------------------------------------------------
+def bending(bend: Callable[..., None], *args: Any) -> Callable[[Callable[..., Any]], Factory]:
+    """Makes the decorated function a whole variant factory: the real mock, bent by
+    `bend(app, *args, function)`, e.g. `@bending(rewrite_json, LIST)` over a page rewrite, so that
+    the variant's code is only its fault. The factory keeps the function's name (the variant's)."""
+
+    def decorate(fault: Callable[..., Any]) -> Factory:
+        def build(store: Store, tokens: Sequence[str]) -> Flask:
+            from .catalog import mock  # not at the top: the catalog imports this module
+
+            app = mock(store, tokens)
+            bend(app, *args, fault)
+            return app
+
+        return update_wrapper(build, fault, assigned=("__module__", "__name__", "__qualname__", "__doc__"), updated=())
+
+    return decorate

@@ -27,9 +27,7 @@ class _UnknownTokenForbidden(TokenPolicy):
 
 @variant("an unknown bearer token is a 403 instead of 401", "auth_required", "ignored_auth")
 def unknown_token_403(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-    kit.replace_policy(app, _UnknownTokenForbidden)
-    return app
+    return mock(store, tokens, policy_class=_UnknownTokenForbidden)
 
 
 class _AnyBearer(TokenPolicy):
@@ -42,9 +40,7 @@ class _AnyBearer(TokenPolicy):
 
 @variant("any token in a well-formed Bearer header is accepted", "auth_required", "ignored_auth")
 def any_bearer_token_accepted(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-    kit.replace_policy(app, _AnyBearer)
-    return app
+    return mock(store, tokens, policy_class=_AnyBearer)
 
 
 class _RawToken(TokenPolicy):
@@ -59,9 +55,7 @@ class _RawToken(TokenPolicy):
     "auth_required",
 )
 def raw_token_accepted(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-    kit.replace_policy(app, _RawToken)
-    return app
+    return mock(store, tokens, policy_class=_RawToken)
 
 
 @variant(
@@ -87,15 +81,7 @@ def auth_ignored_on_run(store: Store, tokens: Sequence[str]) -> Flask:
     "ignored_auth",
     "missing_required_header",
 )
-def validation_before_auth(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def wrapper(view: kit.View) -> kit.View:
-        def validate_first(**raw: str) -> Response:
-            kit.validated_body()
-            return view(**raw)
-
-        return validate_first
-
-    kit.wrap_views(app, kit.CREATE | kit.UPDATE, wrapper)
-    return app
+@kit.bending(kit.around, kit.CREATE | kit.UPDATE)
+def validation_before_auth(view: kit.View, **raw: str) -> Response:
+    kit.validated_body()
+    return view(**raw)

@@ -25,34 +25,25 @@ def _owner(store: Store, kind: str, rid: int) -> str | None:
     return None
 
 
+def _elsewhere(path: dict[str, Any]) -> tuple[str, str, int]:
+    """Where the resource the path names really is (workspace, kind, id); 404 when nowhere."""
+    kind, rid = kit.kind_of(path), kit.id_of(path)
+    owner = _owner(kit.store(), kind, rid)
+    if owner is None:
+        raise NotFoundError(f"{kind}/{rid}")
+    return owner, kind, rid
+
+
 @variant("a resource of another workspace can be read by its id", "workspace_isolation")
-def cross_workspace_read(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def elsewhere(path: dict[str, Any]) -> Response:
-        kind, rid = kit.kind_of(path), kit.id_of(path)
-        owner = _owner(store, kind, rid)
-        if owner is None:
-            raise NotFoundError(f"{kind}/{rid}")
-        return json_response(200, store.get(owner, kind, rid))
-
-    kit.on_missing(app, kit.DETAIL, elsewhere)
-    return app
+@kit.bending(kit.on_missing, kit.DETAIL)
+def cross_workspace_read(path: dict[str, Any]) -> Response:
+    return json_response(200, kit.store().get(*_elsewhere(path)))
 
 
 @variant("a resource of another workspace can be replaced by its id", "workspace_isolation")
-def cross_workspace_update(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def elsewhere(path: dict[str, Any]) -> Response:
-        kind, rid = kit.kind_of(path), kit.id_of(path)
-        owner = _owner(store, kind, rid)
-        if owner is None:
-            raise NotFoundError(f"{kind}/{rid}")
-        return json_response(200, store.replace(owner, kind, rid, kit.validated_body()))
-
-    kit.on_missing(app, kit.UPDATE, elsewhere)
-    return app
+@kit.bending(kit.on_missing, kit.UPDATE)
+def cross_workspace_update(path: dict[str, Any]) -> Response:
+    return json_response(200, kit.store().replace(*_elsewhere(path), kit.validated_body()))
 
 
 class _DeletesAnywhere(Store):

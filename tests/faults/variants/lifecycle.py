@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from flask import Flask, Response
 
@@ -113,10 +114,9 @@ def put_recreates_deleted(store: Store, tokens: Sequence[str]) -> Flask:
 @variant(
     "deleting a missing (or already deleted) resource answers 204 instead of 404", "delete_is_final", "use_after_free"
 )
-def delete_is_idempotent(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-    kit.on_missing(app, kit.DELETE, lambda _path: Response(status=204))
-    return app
+@kit.bending(kit.on_missing, kit.DELETE)
+def delete_is_idempotent(_path: dict[str, Any]) -> Response:
+    return Response(status=204)
 
 
 class _ReusesIds(Store):

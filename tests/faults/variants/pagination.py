@@ -29,68 +29,45 @@ def count_off_by_one(store: Store, tokens: Sequence[str]) -> Flask:
 
 
 @variant("next is null on every page after the first, even when more pages follow", "pagination_walk")
-def next_missing_on_middle_pages(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def cut(page: Any) -> Any:
-        return {**page, "next": None} if kit.query_page() >= 2 else page
-
-    kit.rewrite_json(app, kit.LIST, cut)
-    return app
+@kit.bending(kit.rewrite_json, kit.LIST)
+def next_missing_on_middle_pages(page: Any) -> Any:
+    return {**page, "next": None} if kit.query_page() >= 2 else page
 
 
 @variant(
     "previous links drop page_size, so walking back serves pages of the default size",
     "pagination_walk",
 )
-def previous_drops_page_size(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def drop(page: Any) -> Any:
-        if page.get("previous"):
-            parts = urlsplit(page["previous"])
-            query = [(k, v) for k, v in parse_qsl(parts.query) if k != "page_size"]
-            page = {**page, "previous": urlunsplit(parts._replace(query=urlencode(query)))}
-        return page
-
-    kit.rewrite_json(app, kit.LIST, drop)
-    return app
+@kit.bending(kit.rewrite_json, kit.LIST)
+def previous_drops_page_size(page: Any) -> Any:
+    if page.get("previous"):
+        parts = urlsplit(page["previous"])
+        query = [(k, v) for k, v in parse_qsl(parts.query) if k != "page_size"]
+        page = {**page, "previous": urlunsplit(parts._replace(query=urlencode(query)))}
+    return page
 
 
 _VALID_PAGE_SIZE = re.compile(r"(?:^|&)page_size=(?:[1-9]|[1-9][0-9]|100)(?=&|$)")
 
 
 @variant("a valid page_size is ignored: every page holds the default 20 items", "pagination_walk")
-def page_size_ignored(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def ignore(environ: kit.Environ) -> None:
-        if environ["REQUEST_METHOD"] == "GET" and kit.COLLECTION.fullmatch(environ.get("PATH_INFO", "")):
-            environ["QUERY_STRING"] = _VALID_PAGE_SIZE.sub("", environ.get("QUERY_STRING", "")).lstrip("&")
-
-    kit.rewrite_requests(app, ignore)
-    return app
+@kit.bending(kit.rewrite_requests)
+def page_size_ignored(environ: kit.Environ) -> None:
+    if environ["REQUEST_METHOD"] == "GET" and kit.COLLECTION.fullmatch(environ.get("PATH_INFO", "")):
+        environ["QUERY_STRING"] = _VALID_PAGE_SIZE.sub("", environ.get("QUERY_STRING", "")).lstrip("&")
 
 
 @variant("a page past the end answers 200 with no results instead of 404", "pagination_walk")
-def page_past_end_200(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def wrapper(view: kit.View) -> kit.View:
-        def lenient(**raw: str) -> Response:
-            try:
-                return view(**raw)
-            except NotFound as exc:
-                if exc.body != {"detail": "Invalid page."}:
-                    raise
-                kind = WORKFLOWS if kit.operation() == "listWorkflows" else PERSONAS
-                count = store.count(raw["workspace_name"], kind)
-                return json_response(200, {"count": count, "next": None, "previous": None, "results": []})
-
-        return lenient
-
-    kit.wrap_views(app, kit.LIST, wrapper)
-    return app
+@kit.bending(kit.around, kit.LIST)
+def page_past_end_200(view: kit.View, **raw: str) -> Response:
+    try:
+        return view(**raw)
+    except NotFound as exc:
+        if exc.body != {"detail": "Invalid page."}:
+            raise
+        kind = WORKFLOWS if kit.operation() == "listWorkflows" else PERSONAS
+        count = kit.store().count(raw["workspace_name"], kind)
+        return json_response(200, {"count": count, "next": None, "previous": None, "results": []})
 
 
 class _NewestFirst(Store):
@@ -175,20 +152,12 @@ def list_includes_other_workspaces(store: Store, tokens: Sequence[str]) -> Flask
     "pagination_walk",
     "create_read_back",  # it walks the list with page_size=100
 )
-def page_size_100_rejected(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def wrapper(view: kit.View) -> kit.View:
-        def bounded(**raw: str) -> Response:
-            kit.shared_checks(raw)
-            if request.args.get("page_size") == "100":
-                raise ValidationFailed({"page_size": ["Ensure this value is less than or equal to 99."]})
-            return view(**raw)
-
-        return bounded
-
-    kit.wrap_views(app, kit.LIST, wrapper)
-    return app
+@kit.bending(kit.around, kit.LIST)
+def page_size_100_rejected(view: kit.View, **raw: str) -> Response:
+    kit.shared_checks(raw)
+    if request.args.get("page_size") == "100":
+        raise ValidationFailed({"page_size": ["Ensure this value is less than or equal to 99."]})
+    return view(**raw)
 
 
 @variant(
@@ -196,17 +165,13 @@ def page_size_100_rejected(store: Store, tokens: Sequence[str]) -> Flask:
     "pagination_walk",
     "response_schema_conformance",
 )
-def relative_next_links(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
+@kit.bending(kit.rewrite_json, kit.LIST)
+def relative_next_links(page: Any) -> Any:
+    return {**page, "next": _relative(page.get("next")), "previous": _relative(page.get("previous"))}
 
-    def relative(url: str | None) -> str | None:
-        return urlunsplit(urlsplit(url)._replace(scheme="", netloc="")) if url else url
 
-    def rewrite(page: Any) -> Any:
-        return {**page, "next": relative(page.get("next")), "previous": relative(page.get("previous"))}
-
-    kit.rewrite_json(app, kit.LIST, rewrite)
-    return app
+def _relative(url: str | None) -> str | None:
+    return urlunsplit(urlsplit(url)._replace(scheme="", netloc="")) if url else url
 
 
 @variant(
@@ -215,17 +180,9 @@ def relative_next_links(store: Store, tokens: Sequence[str]) -> Flask:
     "create_read_back",
     "workspace_isolation",  # it lists the other, empty, workspace
 )
-def empty_first_page_404(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def wrapper(view: kit.View) -> kit.View:
-        def strict(**raw: str) -> Response:
-            response = view(**raw)
-            if response.status_code == 200 and response.get_json()["count"] == 0:
-                raise NotFound("Invalid page.")
-            return response
-
-        return strict
-
-    kit.wrap_views(app, kit.LIST, wrapper)
-    return app
+@kit.bending(kit.around, kit.LIST)
+def empty_first_page_404(view: kit.View, **raw: str) -> Response:
+    response = view(**raw)
+    if response.status_code == 200 and response.get_json()["count"] == 0:
+        raise NotFound("Invalid page.")
+    return response

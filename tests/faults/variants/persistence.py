@@ -47,29 +47,22 @@ def update_echoes_enabled_without_storing(store: Store, tokens: Sequence[str]) -
     "PUT merges like PATCH: an optional field left out keeps its old value instead of its default",
     "update_persists",
 )
-def put_merges_like_patch(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def wrapper(view: kit.View) -> kit.View:
-        def merge(**raw: str) -> Response:
-            path = kit.typed_path(raw)
-            sent = kit.raw_body()
-            try:
-                old = store.get(path["workspace_name"], kit.kind_of(path), kit.id_of(path)) if path else None
-            except NotFoundError:
-                old = None
-            response = view(**raw)
-            if response.status_code != 200 or old is None or not isinstance(sent, dict) or path is None:
-                return response
-            defaults = SPEC.operation(kit.operation() or "").body.defaults  # type: ignore[union-attr]
-            merged = {**response.get_json(), **{k: old[k] for k in defaults if k not in sent}}
-            kit.write(store, path["workspace_name"], kit.kind_of(path), merged)
-            return json_response(200, merged)
-
-        return merge
-
-    kit.wrap_views(app, kit.UPDATE, wrapper)
-    return app
+@kit.bending(kit.around, kit.UPDATE)
+def put_merges_like_patch(view: kit.View, **raw: str) -> Response:
+    store = kit.store()
+    path = kit.typed_path(raw)
+    sent = kit.raw_body()
+    try:
+        old = store.get(path["workspace_name"], kit.kind_of(path), kit.id_of(path)) if path else None
+    except NotFoundError:
+        old = None
+    response = view(**raw)
+    if response.status_code != 200 or old is None or not isinstance(sent, dict) or path is None:
+        return response
+    defaults = SPEC.operation(kit.operation() or "").body.defaults  # type: ignore[union-attr]
+    merged = {**response.get_json(), **{k: old[k] for k in defaults if k not in sent}}
+    kit.write(store, path["workspace_name"], kit.kind_of(path), merged)
+    return json_response(200, merged)
 
 
 class _CreatedAtMoves(Store):
@@ -188,25 +181,17 @@ def names_trimmed(store: Store, tokens: Sequence[str]) -> Flask:
     "a read-only id sent in a create body becomes the new resource's id (when free)",
     "create_read_back",
 )
-def read_only_id_honoured(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def wrapper(view: kit.View) -> kit.View:
-        def create(**raw: str) -> Response:
-            sent = kit.raw_body()
-            response = view(**raw)
-            wanted = sent.get("id") if isinstance(sent, dict) else None
-            if response.status_code != 201 or type(wanted) is not int or wanted < 1:
-                return response
-            kind = WORKFLOWS if kit.operation() == "createWorkflow" else PERSONAS
-            record = kit.move_id(store, raw["workspace_name"], kind, response.get_json()["id"], wanted)
-            location = response.headers["Location"].rsplit("/", 1)[0] + f"/{record['id']}"
-            return json_response(201, record, {"Location": location})
-
-        return create
-
-    kit.wrap_views(app, kit.CREATE, wrapper)
-    return app
+@kit.bending(kit.around, kit.CREATE)
+def read_only_id_honoured(view: kit.View, **raw: str) -> Response:
+    sent = kit.raw_body()
+    response = view(**raw)
+    wanted = sent.get("id") if isinstance(sent, dict) else None
+    if response.status_code != 201 or type(wanted) is not int or wanted < 1:
+        return response
+    kind = WORKFLOWS if kit.operation() == "createWorkflow" else PERSONAS
+    record = kit.move_id(kit.store(), raw["workspace_name"], kind, response.get_json()["id"], wanted)
+    location = response.headers["Location"].rsplit("/", 1)[0] + f"/{record['id']}"
+    return json_response(201, record, {"Location": location})
 
 
 class _UppercaseStrategy(Store):
@@ -238,11 +223,6 @@ def strategy_uppercased(store: Store, tokens: Sequence[str]) -> Flask:
     "create_read_back",
     "update_persists",
 )
-def enabled_defaults_false(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def default(body: dict[str, Any]) -> None:
-        body.setdefault("enabled", False)
-
-    kit.rewrite_json_bodies(app, {"POST", "PUT"}, re.compile(kit.API + r"/workflows/(?:[^/]+)?"), default)
-    return app
+@kit.bending(kit.rewrite_json_bodies, {"POST", "PUT"}, re.compile(kit.API + r"/workflows/(?:[^/]+)?"))
+def enabled_defaults_false(body: dict[str, Any]) -> None:
+    body.setdefault("enabled", False)

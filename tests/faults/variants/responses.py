@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Flask, Response, request
@@ -20,15 +20,10 @@ from ..catalog import CREATING, mock, variant
     *CREATING,
     "workspace_isolation",
 )
-def create_answers_200(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def to_200(response: Response) -> None:
-        if response.status_code == 201:
-            response.status_code = 200
-
-    kit.on_response(app, kit.CREATE, to_200)
-    return app
+@kit.bending(kit.on_response, kit.CREATE)
+def create_answers_200(response: Response) -> None:
+    if response.status_code == 201:
+        response.status_code = 200
 
 
 @variant(
@@ -36,35 +31,22 @@ def create_answers_200(store: Store, tokens: Sequence[str]) -> Flask:
     "status_code_conformance",
     "delete_is_final",
 )
-def delete_answers_200_with_body(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def wrapper(view: kit.View) -> kit.View:
-        def delete(**raw: str) -> Response:
-            path = kit.typed_path(raw)
-            try:
-                gone = store.get(path["workspace_name"], kit.kind_of(path), kit.id_of(path)) if path else None
-            except NotFoundError:
-                gone = None
-            response = view(**raw)
-            return json_response(200, gone) if response.status_code == 204 and gone else response
-
-        return delete
-
-    kit.wrap_views(app, kit.DELETE, wrapper)
-    return app
+@kit.bending(kit.around, kit.DELETE)
+def delete_answers_200_with_body(view: kit.View, **raw: str) -> Response:
+    path = kit.typed_path(raw)
+    try:
+        gone = kit.store().get(path["workspace_name"], kit.kind_of(path), kit.id_of(path)) if path else None
+    except NotFoundError:
+        gone = None
+    response = view(**raw)
+    return json_response(200, gone) if response.status_code == 204 and gone else response
 
 
 @variant("successful JSON responses are labelled text/plain", "content_type_conformance")
-def json_as_text_plain(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def relabel(response: Response) -> None:
-        if response.is_json and response.status_code < 300:
-            response.headers["Content-Type"] = "text/plain; charset=utf-8"
-
-    kit.on_response(app, None, relabel)
-    return app
+@kit.bending(kit.on_response, None)
+def json_as_text_plain(response: Response) -> None:
+    if response.is_json and response.status_code < 300:
+        response.headers["Content-Type"] = "text/plain; charset=utf-8"
 
 
 @variant(
@@ -72,18 +54,10 @@ def json_as_text_plain(store: Store, tokens: Sequence[str]) -> Flask:
     "response_schema_conformance",
     "update_persists",
 )
-def updated_at_missing(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-    kit.rewrite_json(app, {"getPersona", "createPersona", "updatePersona"}, _without("updatedAt"))
-    return app
-
-
-def _without(key: str) -> Callable[[Any], Any]:
-    def drop(body: Any) -> Any:
-        body.pop(key, None)
-        return body
-
-    return drop
+@kit.bending(kit.rewrite_json, {"getPersona", "createPersona", "updatePersona"})
+def updated_at_missing(body: Any) -> Any:
+    body.pop("updatedAt", None)
+    return body
 
 
 @variant(
@@ -93,16 +67,11 @@ def _without(key: str) -> Callable[[Any], Any]:
     "update_persists",
     "pagination_walk",
 )
-def ids_as_strings_in_lists(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def stringify(page: Any) -> Any:
-        for item in page["results"]:
-            item["id"] = str(item["id"])
-        return page
-
-    kit.rewrite_json(app, kit.LIST, stringify)
-    return app
+@kit.bending(kit.rewrite_json, kit.LIST)
+def ids_as_strings_in_lists(page: Any) -> Any:
+    for item in page["results"]:
+        item["id"] = str(item["id"])
+    return page
 
 
 @variant(
@@ -110,30 +79,21 @@ def ids_as_strings_in_lists(store: Store, tokens: Sequence[str]) -> Flask:
     "response_schema_conformance",
     "create_read_back",
 )
-def nulls_omitted(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
+@kit.bending(kit.rewrite_json, kit.LIST | kit.DETAIL | kit.CREATE | kit.UPDATE)
+def nulls_omitted(body: Any) -> Any:
+    if isinstance(body, dict) and "results" in body:
+        return {**body, "results": [_compact(item) for item in body["results"]]}
+    return _compact(body) if isinstance(body, dict) else body
 
-    def compact(record: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in record.items() if v is not None}
 
-    def strip(body: Any) -> Any:
-        if isinstance(body, dict) and "results" in body:
-            return {**body, "results": [compact(item) for item in body["results"]]}
-        return compact(body) if isinstance(body, dict) else body
-
-    kit.rewrite_json(app, kit.LIST | kit.DETAIL | kit.CREATE | kit.UPDATE, strip)
-    return app
+def _compact(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if v is not None}
 
 
 @variant("a run answers status 'completed', outside the documented enum", "response_schema_conformance", "run_result")
-def run_status_outside_enum(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def relabel(run: Any) -> Any:
-        return {**run, "status": "completed"}
-
-    kit.rewrite_json(app, {"runWorkflow"}, relabel)
-    return app
+@kit.bending(kit.rewrite_json, {"runWorkflow"})
+def run_status_outside_enum(run: Any) -> Any:
+    return {**run, "status": "completed"}
 
 
 class _AsciiOnly(Store):
@@ -167,45 +127,27 @@ def server_error_on_non_ascii(store: Store, tokens: Sequence[str]) -> Flask:
     "not_a_server_error",
     "pagination_walk",
 )
-def server_error_on_huge_page(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def wrapper(view: kit.View) -> kit.View:
-        def overflowing(**raw: str) -> Response:
-            kit.shared_checks(raw)
-            page, size = request.args.get("page", "1"), request.args.get("page_size", "20")
-            if page.isdigit() and size.isdigit() and 1 <= int(size) <= 100 and int(page) * int(size) > 2**31 - 1:
-                raise OverflowError("page offset does not fit in 32 bits")
-            return view(**raw)
-
-        return overflowing
-
-    kit.wrap_views(app, kit.LIST, wrapper)
-    return app
+@kit.bending(kit.around, kit.LIST)
+def server_error_on_huge_page(view: kit.View, **raw: str) -> Response:
+    kit.shared_checks(raw)
+    page, size = request.args.get("page", "1"), request.args.get("page_size", "20")
+    if page.isdigit() and size.isdigit() and 1 <= int(size) <= 100 and int(page) * int(size) > 2**31 - 1:
+        raise OverflowError("page offset does not fit in 32 bits")
+    return view(**raw)
 
 
 @variant("a 401 has no WWW-Authenticate header", "response_headers_conformance", "auth_required")
-def no_www_authenticate(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def strip(response: Response) -> None:
-        if response.status_code == 401:
-            response.headers.pop("WWW-Authenticate", None)
-
-    kit.on_response(app, None, strip)
-    return app
+@kit.bending(kit.on_response, None)
+def no_www_authenticate(response: Response) -> None:
+    if response.status_code == 401:
+        response.headers.pop("WWW-Authenticate", None)
 
 
 @variant("a 405 (method not allowed) has no Allow header", "unsupported_method")
-def no_allow_on_405(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def strip(response: Response) -> None:
-        if response.status_code == 405:
-            response.headers.pop("Allow", None)
-
-    kit.on_response(app, None, strip)
-    return app
+@kit.bending(kit.on_response, None)
+def no_allow_on_405(response: Response) -> None:
+    if response.status_code == 405:
+        response.headers.pop("Allow", None)
 
 
 class _RefusesDisabledRuns(Store):
@@ -231,18 +173,14 @@ TIMESTAMPS = ("createdAt", "updatedAt", "lastRunAt", "startedAt", "finishedAt")
     "timestamps are answered without a time zone (2026-01-05T09:00:00.000000), not RFC 3339 UTC",
     "response_schema_conformance",
 )
-def naive_timestamps(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
+@kit.bending(kit.rewrite_json, None)
+def naive_timestamps(body: Any) -> Any:
+    if isinstance(body, dict) and "results" in body:
+        return {**body, "results": [_naive(item) for item in body["results"]]}
+    return _naive(body)
 
-    def naive(record: Any) -> Any:
-        if not isinstance(record, dict):
-            return record
-        return {k: v.removesuffix("Z") if k in TIMESTAMPS and isinstance(v, str) else v for k, v in record.items()}
 
-    def rewrite(body: Any) -> Any:
-        if isinstance(body, dict) and "results" in body:
-            return {**body, "results": [naive(item) for item in body["results"]]}
-        return naive(body)
-
-    kit.rewrite_json(app, None, rewrite)
-    return app
+def _naive(record: Any) -> Any:
+    if not isinstance(record, dict):
+        return record
+    return {k: v.removesuffix("Z") if k in TIMESTAMPS and isinstance(v, str) else v for k, v in record.items()}

@@ -32,22 +32,17 @@ def run_wrong_workflow_id(store: Store, tokens: Sequence[str]) -> Flask:
     "delete_is_final",
     "use_after_free",
 )
-def run_missing_answers_200(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def queued(path: dict[str, Any]) -> Response:
-        run = {
-            "id": 1,
-            "workflowId": path["workflow_id"],
-            "status": "queued",
-            "startedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "finishedAt": None,
-            "actions": [],
-        }
-        return json_response(200, run)
-
-    kit.on_missing(app, {"runWorkflow"}, queued)
-    return app
+@kit.bending(kit.on_missing, {"runWorkflow"})
+def run_missing_answers_200(path: dict[str, Any]) -> Response:
+    run = {
+        "id": 1,
+        "workflowId": path["workflow_id"],
+        "status": "queued",
+        "startedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "finishedAt": None,
+        "actions": [],
+    }
+    return json_response(200, run)
 
 
 class _ForgetsRuns(Store):
@@ -65,11 +60,6 @@ def run_not_recorded(store: Store, tokens: Sequence[str]) -> Flask:
 
 
 @variant("a run answers no per-action results (an empty actions list)", "run_result")
-def run_without_action_results(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def empty(run: Any) -> Any:
-        return {**run, "actions": []}
-
-    kit.rewrite_json(app, {"runWorkflow"}, empty)
-    return app
+@kit.bending(kit.rewrite_json, {"runWorkflow"})
+def run_without_action_results(run: Any) -> Any:
+    return {**run, "actions": []}

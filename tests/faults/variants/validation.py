@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from typing import Any
 
-from flask import Flask
-
-from mock_server.store import Store
-
 from .. import kit
-from ..catalog import CREATING, CREATING_PERSONAS, CREATING_WORKFLOWS, SPEC, mock, variant
+from ..catalog import CREATING, CREATING_PERSONAS, CREATING_WORKFLOWS, SPEC, variant
 
 # -- lax validation --------------------------------------------------------------------
 THRESHOLDS = ("filterConfidenceThreshold", "runConfidenceThreshold")
@@ -24,49 +19,34 @@ WRITES = frozenset({"POST", "PUT"})
     "a confidence threshold outside 0..1 is clamped into range and accepted instead of a 400",
     "negative_data_rejection",
 )
-def threshold_clamped(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def clamp(body: dict[str, Any]) -> None:
-        for key in THRESHOLDS:
-            value = body.get(key)
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                body[key] = min(1.0, max(0.0, float(value)))
-
-    kit.rewrite_json_bodies(app, WRITES, PERSONA_PATHS, clamp)
-    return app
+@kit.bending(kit.rewrite_json_bodies, WRITES, PERSONA_PATHS)
+def threshold_clamped(body: dict[str, Any]) -> None:
+    for key in THRESHOLDS:
+        value = body.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            body[key] = min(1.0, max(0.0, float(value)))
 
 
 @variant(
     "a non-boolean workflow `enabled` (a string like 'false', a number) is coerced instead of a 400",
     "negative_data_rejection",
 )
-def string_booleans_coerced(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def coerce(body: dict[str, Any]) -> None:
-        value = body.get("enabled")
-        if isinstance(value, str):
-            body["enabled"] = value.strip().lower() in ("true", "1", "yes", "on")
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            body["enabled"] = bool(value)
-
-    kit.rewrite_json_bodies(app, WRITES, WORKFLOW_PATHS, coerce)
-    return app
+@kit.bending(kit.rewrite_json_bodies, WRITES, WORKFLOW_PATHS)
+def string_booleans_coerced(body: dict[str, Any]) -> None:
+    value = body.get("enabled")
+    if isinstance(value, str):
+        body["enabled"] = value.strip().lower() in ("true", "1", "yes", "on")
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        body["enabled"] = bool(value)
 
 
 @variant(
     "a workflow body without the required trigger gets a manual trigger instead of a 400",
     "negative_data_rejection",
 )
-def missing_trigger_defaulted(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def default(body: dict[str, Any]) -> None:
-        body.setdefault("trigger", {"type": "manual"})
-
-    kit.rewrite_json_bodies(app, WRITES, WORKFLOW_PATHS, default)
-    return app
+@kit.bending(kit.rewrite_json_bodies, WRITES, WORKFLOW_PATHS)
+def missing_trigger_defaulted(body: dict[str, Any]) -> None:
+    body.setdefault("trigger", {"type": "manual"})
 
 
 @variant(
@@ -74,33 +54,26 @@ def missing_trigger_defaulted(store: Store, tokens: Sequence[str]) -> Flask:
     "negative_data_rejection",
     "create_read_back",
 )
-def uppercase_persona_name_lowercased(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def lower(body: dict[str, Any]) -> None:
-        if isinstance(body.get("name"), str):
-            body["name"] = body["name"].lower()
-
-    kit.rewrite_json_bodies(app, WRITES, PERSONA_PATHS, lower)
-    return app
+@kit.bending(kit.rewrite_json_bodies, WRITES, PERSONA_PATHS)
+def uppercase_persona_name_lowercased(body: dict[str, Any]) -> None:
+    if isinstance(body.get("name"), str):
+        body["name"] = body["name"].lower()
 
 
 # -- strict validation -----------------------------------------------------------------
+DECLARED = {op: SPEC.operation(op).body.fields for op in kit.CREATE | kit.UPDATE}  # type: ignore[union-attr]
+
+
 @variant(
     "an explicit null avatarUrl (documented as nullable) is refused with a 400",
     "positive_data_acceptance",
     *CREATING_PERSONAS,
 )
-def null_avatar_rejected(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def refuse(body: dict[str, Any]) -> dict[str, list[str]] | None:
-        if "avatarUrl" in body and body["avatarUrl"] is None:
-            return {"avatarUrl": ["This field may not be null."]}
-        return None
-
-    kit.stricter(app, {"createPersona", "updatePersona"}, refuse)
-    return app
+@kit.bending(kit.stricter, {"createPersona", "updatePersona"})
+def null_avatar_rejected(body: dict[str, Any]) -> dict[str, list[str]] | None:
+    if "avatarUrl" in body and body["avatarUrl"] is None:
+        return {"avatarUrl": ["This field may not be null."]}
+    return None
 
 
 @variant(
@@ -108,17 +81,12 @@ def null_avatar_rejected(store: Store, tokens: Sequence[str]) -> Flask:
     "positive_data_acceptance",
     *CREATING_PERSONAS,
 )
-def digits_in_persona_name_rejected(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def refuse(body: dict[str, Any]) -> dict[str, list[str]] | None:
-        name = body.get("name")
-        if isinstance(name, str) and any(c.isdigit() for c in name):
-            return {"name": ["Enter a valid name: lowercase letters and hyphens only."]}
-        return None
-
-    kit.stricter(app, {"createPersona", "updatePersona"}, refuse)
-    return app
+@kit.bending(kit.stricter, {"createPersona", "updatePersona"})
+def digits_in_persona_name_rejected(body: dict[str, Any]) -> dict[str, list[str]] | None:
+    name = body.get("name")
+    if isinstance(name, str) and any(c.isdigit() for c in name):
+        return {"name": ["Enter a valid name: lowercase letters and hyphens only."]}
+    return None
 
 
 @variant(
@@ -126,18 +94,13 @@ def digits_in_persona_name_rejected(store: Store, tokens: Sequence[str]) -> Flas
     "positive_data_acceptance",
     *CREATING_WORKFLOWS,
 )
-def cron_names_rejected(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def refuse(body: dict[str, Any]) -> dict[str, list[str]] | None:
-        trigger = body.get("trigger")
-        schedule = trigger.get("schedule") if isinstance(trigger, dict) else None
-        if isinstance(schedule, str) and any(c.isalpha() for c in schedule):
-            return {"trigger": ["trigger.schedule: Enter a valid cron expression (digits only)."]}
-        return None
-
-    kit.stricter(app, {"createWorkflow", "updateWorkflow"}, refuse)
-    return app
+@kit.bending(kit.stricter, {"createWorkflow", "updateWorkflow"})
+def cron_names_rejected(body: dict[str, Any]) -> dict[str, list[str]] | None:
+    trigger = body.get("trigger")
+    schedule = trigger.get("schedule") if isinstance(trigger, dict) else None
+    if isinstance(schedule, str) and any(c.isalpha() for c in schedule):
+        return {"trigger": ["trigger.schedule: Enter a valid cron expression (digits only)."]}
+    return None
 
 
 @variant(
@@ -145,16 +108,10 @@ def cron_names_rejected(store: Store, tokens: Sequence[str]) -> Flask:
     "positive_data_acceptance",
     *CREATING,
 )
-def unknown_fields_rejected(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-    declared = {op: SPEC.operation(op).body.fields for op in kit.CREATE | kit.UPDATE}  # type: ignore[union-attr]
-
-    def refuse(body: dict[str, Any]) -> dict[str, list[str]] | None:
-        unknown = sorted(set(body) - declared[kit.operation() or ""])
-        return {name: ["Unknown field."] for name in unknown} or None
-
-    kit.stricter(app, kit.CREATE | kit.UPDATE, refuse)
-    return app
+@kit.bending(kit.stricter, kit.CREATE | kit.UPDATE)
+def unknown_fields_rejected(body: dict[str, Any]) -> dict[str, list[str]] | None:
+    unknown = sorted(set(body) - DECLARED[kit.operation() or ""])
+    return {name: ["Unknown field."] for name in unknown} or None
 
 
 @variant(
@@ -162,11 +119,6 @@ def unknown_fields_rejected(store: Store, tokens: Sequence[str]) -> Flask:
     "positive_data_acceptance",
     *CREATING,
 )
-def blank_description_rejected(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens)
-
-    def refuse(body: dict[str, Any]) -> dict[str, list[str]] | None:
-        return {"description": ["This field may not be blank."]} if body.get("description") == "" else None
-
-    kit.stricter(app, kit.CREATE | kit.UPDATE, refuse)
-    return app
+@kit.bending(kit.stricter, kit.CREATE | kit.UPDATE)
+def blank_description_rejected(body: dict[str, Any]) -> dict[str, list[str]] | None:
+    return {"description": ["This field may not be blank."]} if body.get("description") == "" else None
