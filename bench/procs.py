@@ -11,7 +11,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -78,6 +78,12 @@ def start(name: str, argv: Sequence[str], url: str, log: Path, timeout: float = 
     return Running(name, process, url, time.perf_counter() - started, log)
 
 
+def start_local(name: str, command: Callable[[int], Sequence[str]], log: Path, timeout: float = 120.0) -> Running:
+    """`start` on a free loopback port; `command(port)` is the argv of a server listening on it."""
+    port = free_port()
+    return start(name, command(port), f"http://127.0.0.1:{port}", log, timeout)
+
+
 def _wait_ready(process: subprocess.Popen[bytes], url: str, deadline: float) -> None:
     parts = urlsplit(url)
     while True:
@@ -109,6 +115,11 @@ def stop(process: subprocess.Popen[bytes]) -> None:
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
     _running.pop(process.pid, None)
+
+
+def stop_each(servers: Iterable[Running]) -> None:
+    for server in servers:
+        server.stop()
 
 
 def stop_all() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +41,9 @@ def measure(
     try:
         for size in sizes:
             seed_file = write_seed(runs_dir / f"seed-{size}.json", size)
-            port = procs.free_port()
-            running[size] = procs.start(
+            running[size] = procs.start_local(
                 f"{target.key}-{size}",
-                target.command(port, seed_file),
-                f"http://127.0.0.1:{port}",
+                partial(target.command, seed_file=seed_file),
                 runs_dir / f"scale-{size}.log",
                 timeout=600,
             )
@@ -65,8 +64,7 @@ def measure(
         for size in sizes:
             facts[size]["rss_after_mb"] = running[size].rss_mb()
     finally:
-        for r in running.values():
-            r.stop()
+        procs.stop_each(running.values())
     return {
         "seconds": seconds,
         "rounds": rounds,

@@ -23,10 +23,7 @@ def measure(
     samples: dict[str, list[dict[str, float]]] = {t.key: [] for t in targets}
     for n in range(repeats):
         for target in targets:
-            port = procs.free_port()
-            running = procs.start(
-                target.key, target.command(port), f"http://127.0.0.1:{port}", runs_dir / f"startup-{target.key}.log"
-            )
+            running = procs.start_local(target.key, target.command, runs_dir / f"startup-{target.key}.log")
             try:
                 idle = running.rss_mb()
                 load.run(running.url, load.Plan("mixed"), 16, load_seconds, force_python)

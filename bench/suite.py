@@ -173,8 +173,7 @@ def _run(argv: list[str], env: dict[str, str], timeout: float) -> tuple[int, flo
 @contextlib.contextmanager
 def _fresh_mock(runs_dir: Path, name: str) -> Iterator[str]:
     """The mock as shipped (access log to a file), with its demo data and an empty sandbox."""
-    port = procs.free_port()
-    running = procs.start(name, MOCK.command(port), f"http://127.0.0.1:{port}", runs_dir / f"{name}.log")
+    running = procs.start_local(name, MOCK.command, runs_dir / f"{name}.log")
     try:
         yield running.url
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +31,8 @@ def measure(
     running: dict[str, procs.Running] = {}
     try:
         for target in targets:
-            port = procs.free_port()
-            running[target.key] = procs.start(
-                target.key, target.command(port, seed_file), f"http://127.0.0.1:{port}", runs_dir / f"{target.key}.log"
+            running[target.key] = procs.start_local(
+                target.key, partial(target.command, seed_file=seed_file), runs_dir / f"{target.key}.log"
             )
         for target in targets:  # warm-up: first requests pay for imports, JIT and caches
             load.run(running[target.key].url, load.Plan("mixed"), 4, 1, force_python)
@@ -51,8 +51,7 @@ def measure(
                 cells += [_cell(key, profile, conns, key_runs) for key, key_runs in runs.items()]
         rss = {key: r.rss_mb() for key, r in running.items()}
     finally:
-        for r in running.values():
-            r.stop()
+        procs.stop_each(running.values())
     return {
         "seconds": seconds,
         "rounds": rounds,
