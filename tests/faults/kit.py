@@ -52,6 +52,19 @@ def extra(store: Store, name: str, factory: Callable[[], Any]) -> Any:
     return store.__dict__.setdefault(f"_fault_{name}", factory())
 
 
+def rewriting_writes(change: Callable[[str, Record], Record]) -> type[Store]:
+    """A faulty store that keeps `change(kind, data)` instead of what each create or replace was given."""
+
+    class RewritingWrites(Store):
+        def create(self, workspace: str, kind: str, data: Record) -> Record:
+            return super().create(workspace, kind, change(kind, data))
+
+        def replace(self, workspace: str, kind: str, rid: int, data: Record) -> Record:
+            return super().replace(workspace, kind, rid, change(kind, data))
+
+    return RewritingWrites
+
+
 def write(store: Store, workspace: str, kind: str, record: Record) -> None:
     """Overwrites a stored record as it is, bypassing every rule of the store."""
     with store._lock:

@@ -91,14 +91,6 @@ def updated_at_frozen(store: Store, tokens: Sequence[str]) -> Flask:
     return mock(store, tokens, _UpdatedAtFrozen)
 
 
-class _DropsActionParameters(Store):
-    def create(self, workspace: str, kind: str, data: Record) -> Record:
-        return super().create(workspace, kind, _bare_actions(kind, data))
-
-    def replace(self, workspace: str, kind: str, rid: int, data: Record) -> Record:
-        return super().replace(workspace, kind, rid, _bare_actions(kind, data))
-
-
 def _bare_actions(kind: str, data: Record) -> Record:
     if kind != WORKFLOWS:
         return data
@@ -111,15 +103,7 @@ def _bare_actions(kind: str, data: Record) -> Record:
     "update_persists",
 )
 def action_parameters_dropped(store: Store, tokens: Sequence[str]) -> Flask:
-    return mock(store, tokens, _DropsActionParameters)
-
-
-class _RoundsThresholds(Store):
-    def create(self, workspace: str, kind: str, data: Record) -> Record:
-        return super().create(workspace, kind, _rounded(kind, data))
-
-    def replace(self, workspace: str, kind: str, rid: int, data: Record) -> Record:
-        return super().replace(workspace, kind, rid, _rounded(kind, data))
+    return mock(store, tokens, kit.rewriting_writes(_bare_actions))
 
 
 def _rounded(kind: str, data: Record) -> Record:
@@ -135,15 +119,11 @@ def _rounded(kind: str, data: Record) -> Record:
     "update_persists",
 )
 def threshold_rounded(store: Store, tokens: Sequence[str]) -> Flask:
-    return mock(store, tokens, _RoundsThresholds)
+    return mock(store, tokens, kit.rewriting_writes(_rounded))
 
 
-class _TruncatesDescriptions(Store):
-    def create(self, workspace: str, kind: str, data: Record) -> Record:
-        return super().create(workspace, kind, {**data, "description": data["description"][:255]})
-
-    def replace(self, workspace: str, kind: str, rid: int, data: Record) -> Record:
-        return super().replace(workspace, kind, rid, {**data, "description": data["description"][:255]})
+def _cut_description(kind: str, data: Record) -> Record:
+    return {**data, "description": data["description"][:255]}
 
 
 @variant(
@@ -152,15 +132,7 @@ class _TruncatesDescriptions(Store):
     "update_persists",
 )
 def description_truncated(store: Store, tokens: Sequence[str]) -> Flask:
-    return mock(store, tokens, _TruncatesDescriptions)
-
-
-class _TrimsNames(Store):
-    def create(self, workspace: str, kind: str, data: Record) -> Record:
-        return super().create(workspace, kind, _trimmed(kind, data))
-
-    def replace(self, workspace: str, kind: str, rid: int, data: Record) -> Record:
-        return super().replace(workspace, kind, rid, _trimmed(kind, data))
+    return mock(store, tokens, kit.rewriting_writes(_cut_description))
 
 
 def _trimmed(kind: str, data: Record) -> Record:
@@ -174,7 +146,7 @@ def _trimmed(kind: str, data: Record) -> Record:
     "update_persists",
 )
 def names_trimmed(store: Store, tokens: Sequence[str]) -> Flask:
-    return mock(store, tokens, _TrimsNames)
+    return mock(store, tokens, kit.rewriting_writes(_trimmed))
 
 
 @variant(
@@ -194,14 +166,6 @@ def read_only_id_honoured(view: kit.View, **raw: str) -> Response:
     return json_response(201, record, {"Location": location})
 
 
-class _UppercaseStrategy(Store):
-    def create(self, workspace: str, kind: str, data: Record) -> Record:
-        return super().create(workspace, kind, _shouting(kind, data))
-
-    def replace(self, workspace: str, kind: str, rid: int, data: Record) -> Record:
-        return super().replace(workspace, kind, rid, _shouting(kind, data))
-
-
 def _shouting(kind: str, data: Record) -> Record:
     if kind != PERSONAS:
         return data
@@ -215,7 +179,7 @@ def _shouting(kind: str, data: Record) -> Record:
     "update_persists",
 )
 def strategy_uppercased(store: Store, tokens: Sequence[str]) -> Flask:
-    return mock(store, tokens, _UppercaseStrategy)
+    return mock(store, tokens, kit.rewriting_writes(_shouting))
 
 
 @variant(

@@ -96,20 +96,11 @@ def run_status_outside_enum(run: Any) -> Any:
     return {**run, "status": "completed"}
 
 
-class _AsciiOnly(Store):
-    def create(self, workspace: str, kind: str, data: Record) -> Record:
-        _encode_ascii(data)
-        return super().create(workspace, kind, data)
-
-    def replace(self, workspace: str, kind: str, rid: int, data: Record) -> Record:
-        _encode_ascii(data)
-        return super().replace(workspace, kind, rid, data)
-
-
-def _encode_ascii(data: Record) -> None:
+def _ascii_only(kind: str, data: Record) -> Record:
     for value in data.values():
         if isinstance(value, str):
             value.encode("ascii")  # UnicodeEncodeError: the mock answers 500
+    return data
 
 
 @variant(
@@ -119,7 +110,7 @@ def _encode_ascii(data: Record) -> None:
     *CREATING,
 )
 def server_error_on_non_ascii(store: Store, tokens: Sequence[str]) -> Flask:
-    return mock(store, tokens, _AsciiOnly)
+    return mock(store, tokens, kit.rewriting_writes(_ascii_only))
 
 
 @variant(
