@@ -151,7 +151,9 @@ def _response_data(response: Response) -> bytes | None:
     if response.is_streamed:
         return None
     data = response.get_data()
-    return data if len(data) <= MAX_BODY else None
+    # A copy of the exact size: orjson's output keeps its whole buffer (4 KiB at least), which
+    # a thousand kept answers would turn into most of the journal's memory.
+    return bytes(memoryview(data)) if len(data) <= MAX_BODY else None
 
 
 def _body(data: bytes | None) -> Any:
