@@ -120,12 +120,6 @@ def banner(
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
-    # What no line shows (thread, process, caller): the logging HOWTO's "Optimization" switches,
-    # a quarter of the cost of each access-log line.
-    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
-    logging._srcfile = None  # type: ignore[attr-defined]
-    if args.quiet:
-        logging.getLogger("mock_server.access").setLevel(logging.WARNING)
     tokens = args.token or [DEFAULT_TOKEN]
     spec = Spec.load()
     try:
