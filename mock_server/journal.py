@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 
 from flask import Flask, Request, Response, g, request
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
 
 from . import control
 from .errors import ValidationFailed
@@ -143,7 +144,10 @@ def _request_data(req: Request) -> bytes | None:
         return None  # no body (a GET): nothing to read
     if (length or 0) > MAX_BODY:
         return None
-    data = req.get_data(cache=True)
+    try:
+        data = req.get_data(cache=True)
+    except HTTPException:  # a body over the operation's limit (413): not read, not kept
+        return None
     return data if len(data) <= MAX_BODY else None
 
 

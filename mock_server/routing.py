@@ -42,6 +42,9 @@ class Call:
     def body(self) -> dict[str, Any]:
         """The validated body: known fields only, spec defaults filled in."""
         assert self.operation.body is not None, f"{self.operation.operation_id} takes no body"
+        # Werkzeug answers 413 before reading a declared length over the limit, and stops reading
+        # an undeclared (chunked) one there.
+        request.max_content_length = validation.MAX_BODY_BYTES
         document = validation.parse_body(
             self.operation.body,
             request.headers.get("Content-Type"),
