@@ -18,11 +18,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import chart, load, machine, prism, procs, report, scale, startup, suite, throughput
+from . import chart, cpu, load, machine, prism, procs, report, scale, startup, suite, throughput
 from .targets import ALL, BY_KEY, FLOOR, MOCK, PRISM, ROOT, write_seed
 
-SECTIONS = ("load", "startup", "scale", "suite", "catch")
-SMOKE = "load,startup,scale"  # the suite needs a minute even on one example: not for a smoke run
+SECTIONS = ("load", "cpu", "startup", "scale", "suite", "catch")
+SMOKE = "load,cpu,startup,scale"  # the suite needs a minute even on one example: not for a smoke run
 DOCS = ROOT / "docs"
 
 
@@ -43,6 +43,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--suite-profiles", default="quick,thorough", help="suite profiles to time (%(default)s)")
     p.add_argument("--catch-profiles", default="quick,thorough", help="profiles for the variants (%(default)s)")
     p.add_argument("--variants", help="comma-separated variant names (default: every one in tests/faults)")
+    p.add_argument("--cpu-requests", type=int, default=2000, help="requests per app and round, cpu section")
+    p.add_argument("--cpu-rounds", type=int, default=5, help="rounds of the cpu section (%(default)s)")
     p.add_argument("--python-load", action="store_true", help="use the Python load generator even if wrk exists")
     return p
 
@@ -86,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
             results["load"] = throughput.measure(
                 targets, profiles, connections, args.seconds, args.rounds, seed_file, runs_dir, progress, force_python
             )
+        if "cpu" in sections:
+            seed_file = write_seed(runs_dir / "seed-100.json", 100)
+            results["cpu"] = cpu.measure(seed_file, args.cpu_requests, args.cpu_rounds, progress)
         if "startup" in sections:
             starters = [MOCK, FLOOR] if args.no_prism else [MOCK, FLOOR, PRISM]
             results["startup"] = startup.measure(
@@ -131,6 +136,7 @@ def _smoke_settings(args: argparse.Namespace) -> None:
     args.seconds, args.rounds = 0.5, 1
     args.connections, args.profiles = "4", ",".join(load.PROFILES)
     args.sizes, args.startup_repeats = "10,500", 1
+    args.cpu_requests, args.cpu_rounds = 50, 1
     args.suite_profiles = args.catch_profiles = "quick"
     args.out = args.out or ROOT / "bench" / ".runs" / "smoke" / "report"
 

@@ -58,6 +58,7 @@ def render(results: dict[str, Any], chart: str | None) -> str:
     ]
     out += [f"| {v.target} | {v.measured} | {v.mark} |" for v in verdicts(results)]
     out += ["", *_load_section(section(results, "load"), chart)]
+    out += ["", *_cpu_section(section(results, "cpu"))]
     out += ["", *_startup_section(section(results, "startup"))]
     out += ["", *_scale_section(section(results, "scale"))]
     out += ["", *_suite_section(results.get("suite"), results.get("catch"))]
@@ -240,6 +241,28 @@ def _ratio_table(load: dict[str, Any]) -> list[str]:
             theirs = _cells(load, k).get((profile, conns))
             row.append(_x(cell["rps"] / theirs["rps"]) if theirs and theirs["rps"] else "-")
         out.append(f"| {profile} | {conns} | " + " | ".join(row) + " |")
+    return out
+
+
+def _cpu_section(cpu: dict[str, Any] | None) -> list[str]:
+    out = ["## CPU per request, in the app", ""]
+    if not cpu:
+        return [*out, "Not measured in this run."]
+    us = cpu["us_per_request"]
+    out += [
+        f"The WSGI apps called in-process (no server, no network), {cpu['requests']:,} requests per app and round, "
+        f"{_n(cpu['rounds'], 'round')} with the apps taking turns; CPU time of the calling thread "
+        "(`time.thread_time`), best round, in µs per request (lower is better). The `without` rows are the "
+        "mock with one feature's hooks removed: the difference to `--quiet` is that feature's cost.",
+        "",
+        "| app | list | detail | create | detail / floor |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    floor = us.get("floor", {}).get("detail")
+    for key, label in cpu["labels"].items():
+        row = us[key]
+        ratio = f"{row['detail'] / floor:.2f}x" if floor else "-"
+        out.append(f"| {label} | {row['list']:.0f} | {row['detail']:.0f} | {row['create']:.0f} | {ratio} |")
     return out
 
 

@@ -139,10 +139,11 @@ def install(app: Flask, spec: Spec, journal: Journal) -> None:
 
 
 def _request_data(req: Request) -> bytes | None:
-    length = req.content_length
-    if not length and "wsgi.input_terminated" not in req.environ:
+    environ = req.environ  # read directly: Werkzeug's `content_length` parses two headers each time
+    declared = environ.get("CONTENT_LENGTH")
+    if not declared and "wsgi.input_terminated" not in environ:
         return None  # no body (a GET): nothing to read
-    if (length or 0) > MAX_BODY:
+    if declared and (not declared.isdigit() or int(declared) > MAX_BODY):
         return None
     try:
         data = req.get_data(cache=True)
@@ -152,9 +153,13 @@ def _request_data(req: Request) -> bytes | None:
 
 
 def _response_data(response: Response) -> bytes | None:
-    if response.is_streamed:
+    body = response.response
+    if isinstance(body, list) and len(body) == 1 and isinstance(body[0], bytes):
+        data = body[0]  # what `json_response` builds: the bytes themselves, no join
+    elif response.is_streamed:
         return None
-    data = response.get_data()
+    else:
+        data = response.get_data()
     # A copy of the exact size: orjson's output keeps its whole buffer (4 KiB at least), which
     # a thousand kept answers would turn into most of the journal's memory.
     return bytes(memoryview(data)) if len(data) <= MAX_BODY else None
