@@ -45,6 +45,10 @@ def test_smoke_mode_measures_every_server_without_errors(tmp_path):
     assert set(started) == {"mock", "floor"}
     assert all(r["startup_s"] > 0 and r["rss_idle_mb"] > 0 for r in started.values())
 
+    cpu = results["cpu"]["us_per_request"]  # every app answered 2xx (cpu.measure raises otherwise)
+    assert {"floor", "mock", "mock-quiet", "no-journal"} <= set(cpu)
+    assert all(row[p] > 0 for row in cpu.values() for p in ("list", "detail", "create")), cpu
+
     for size, facts in results["scale"]["sizes"].items():  # the deep page and middle id exist at each size
         assert all(op["errors"] == 0 for op in facts["operations"].values()), (size, facts)
 
