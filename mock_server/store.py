@@ -8,13 +8,14 @@ record handed out stays consistent while another thread writes.
 from __future__ import annotations
 
 import bisect
-import copy
 import secrets
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from . import jsonvalue
 
 Record = dict[str, Any]
 
@@ -162,7 +163,7 @@ class Store:
             if kind == PERSONAS:
                 self._check_name_free(ws, data["name"], None)
             now = self._clock.now()
-            record = {**copy.deepcopy(data), "id": self._issue(kind), "createdAt": now, "updatedAt": now}
+            record = {**jsonvalue.copy(data), "id": self._issue(kind), "createdAt": now, "updatedAt": now}
             if kind == WORKFLOWS:
                 record["lastRunAt"] = None
                 ws.webhook_tokens[record["id"]] = secrets.token_urlsafe(32)
@@ -180,7 +181,7 @@ class Store:
             if kind == PERSONAS:
                 self._check_name_free(ws, data["name"], rid)
             kept = {k: old[k] for k in ("id", "createdAt", "lastRunAt") if k in old}
-            record = {**copy.deepcopy(data), **kept, "updatedAt": self._clock.now()}
+            record = {**jsonvalue.copy(data), **kept, "updatedAt": self._clock.now()}
             if kind == PERSONAS and old["name"] != record["name"]:
                 del ws.persona_names[old["name"]]
                 ws.persona_names[record["name"]] = rid
@@ -232,7 +233,7 @@ class Store:
                 raise ConflictError("id", f"id {rid} is used twice.")
             if kind == PERSONAS:
                 self._check_name_free(ws, data["name"], None)
-            record = {**copy.deepcopy(data), "id": rid}
+            record = {**jsonvalue.copy(data), "id": rid}
             record.setdefault("createdAt", self._clock.now())
             record.setdefault("updatedAt", record["createdAt"])
             self._clock.observe(record["updatedAt"])

@@ -7,7 +7,6 @@ jsonschema-rs are turned into `{"field": ["message"]}` with the wording DRF uses
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 import re
@@ -17,6 +16,7 @@ from typing import Any
 import jsonschema_rs
 from werkzeug.datastructures import MultiDict
 
+from . import jsonvalue
 from .errors import ParseError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from .spec import Body, Operation, Parameter, Spec
 
@@ -112,7 +112,7 @@ def validate_body(spec: Spec, body: Body, document: Any) -> dict[str, Any]:
     if errors:
         raise ValidationFailed(errors)
     known = {k: v for k, v in document.items() if k in body.fields}
-    return {**copy.deepcopy(body.defaults), **known}
+    return {**jsonvalue.copy(body.defaults), **known}
 
 
 def field_errors(spec: Spec, validator: jsonschema_rs.Validator, document: Any) -> dict[str, list[str]]:
