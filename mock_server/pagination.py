@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
+
+from werkzeug.sansio.utils import get_current_url
 
 from .errors import NotFound
 
@@ -15,6 +18,13 @@ def offset_of(page: int, page_size: int, count: int) -> int:
     if page > 1 and offset >= count:
         raise NotFound("Invalid page.")
     return offset
+
+
+@functools.lru_cache(maxsize=1024)
+def base_url(scheme: str, host: str, root_path: str, path: str) -> str:
+    """Werkzeug's `Request.base_url` of these parts, remembered: building it (quoting, IRI
+    conversion) took a tenth of a list request, and a client asks for the same list again."""
+    return get_current_url(scheme, host, root_path, path)
 
 
 def page_body(

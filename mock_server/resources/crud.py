@@ -14,7 +14,8 @@ def list_page(call: Call, kind: str) -> Reply:
     offset = pagination.offset_of(page, size, count)
     count, results = call.store.page(call.workspace, kind, offset, size)
     query = request.args.items(multi=True)
-    return Reply(200, pagination.page_body(request.base_url, query, page, size, count, results))
+    base_url = pagination.base_url(request.scheme, request.host, request.root_path, request.path)
+    return Reply(200, pagination.page_body(base_url, query, page, size, count, results))
 
 
 def get(call: Call, kind: str, id_param: str) -> Reply:
