@@ -113,5 +113,11 @@ def _project(op: Operation, body: Any) -> Any:
     if fields is None:
         return body
     if op.paginated:
-        return {**body, "results": [{k: r[k] for k in fields if k in r} for r in body["results"]]}
-    return {k: body[k] for k in fields if k in body}
+        return {**body, "results": [_fields(r, fields) for r in body["results"]]}
+    return _fields(body, fields)
+
+
+def _fields(record: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    if tuple(record) == fields:
+        return record  # already these fields in this order (the store keeps records so)
+    return {k: record[k] for k in fields if k in record}

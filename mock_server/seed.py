@@ -58,10 +58,15 @@ def read(path: Path) -> dict[str, Any]:
     return data
 
 
+def field_order(spec: Spec) -> dict[str, tuple[str, ...]]:
+    """Each kind's fields in the order its detail response shows them: the store keeps them so."""
+    return {kind: spec.operation(op).result_fields or () for kind, op in DETAIL_OPERATION.items()}
+
+
 def build_store(spec: Spec, data: dict[str, Any] | None, source: str = "<seed>") -> Store:
     """A new store holding the seed's workspaces and records, or SeedError."""
     if data is None:
-        return Store(EMPTY_WORKSPACES)
+        return Store(EMPTY_WORKSPACES, field_order(spec))
     workspaces = data.get("workspaces") if isinstance(data, dict) else None
     if not isinstance(workspaces, dict) or not workspaces:
         raise SeedError(f"{source}: expected an object with a non-empty 'workspaces' object")
@@ -98,7 +103,7 @@ def build_store(spec: Spec, data: dict[str, Any] | None, source: str = "<seed>")
                 if problems:
                     raise SeedError(f"{place}: {'; '.join(problems)}")
                 plans.append(_Plan(ws_name, kind, {**fields, **server}, token, place))
-    store = Store(workspaces)
+    store = Store(workspaces, field_order(spec))
     for plan in sorted(plans, key=lambda plan: "id" not in plan.record):  # given ids first, order kept
         try:
             store.restore(plan.workspace, plan.kind, plan.record, plan.token)

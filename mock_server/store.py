@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import secrets
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -98,7 +98,10 @@ class Clock:
 
 
 class Store:
-    def __init__(self, workspaces: Iterable[str] = ()) -> None:
+    def __init__(self, workspaces: Iterable[str] = (), field_order: Mapping[str, Sequence[str]] | None = None) -> None:
+        """`field_order`: the key order records of each kind are kept in (fields not listed come
+        last). Kept in the order answers show them, a record is served as it is, not rebuilt."""
+        self._field_order = dict(field_order or {})
         self._lock = threading.RLock()
         self._clock = Clock()
         self._workspaces: dict[str, Workspace] = {}
@@ -169,6 +172,7 @@ class Store:
                 ws.webhook_tokens[record["id"]] = secrets.token_urlsafe(32)
             else:
                 ws.persona_names[record["name"]] = record["id"]
+            record = self._ordered(kind, record)
             ws.collection(kind).add(record)
             self._changed()
             return record
@@ -185,7 +189,7 @@ class Store:
             if kind == PERSONAS and old["name"] != record["name"]:
                 del ws.persona_names[old["name"]]
                 ws.persona_names[record["name"]] = rid
-            ws.collection(kind).records[rid] = record
+            ws.collection(kind).records[rid] = record = self._ordered(kind, record)
             self._changed()
             return record
 
@@ -243,10 +247,17 @@ class Store:
                 ws.webhook_tokens[rid] = webhook_token or secrets.token_urlsafe(32)
             else:
                 ws.persona_names[record["name"]] = rid
+            record = self._ordered(kind, record)
             ws.collection(kind).add(record)
             self._next_ids[kind] = max(self._next_ids[kind], rid + 1)
             self._changed()
             return record
+
+    def _ordered(self, kind: str, record: Record) -> Record:
+        order = self._field_order.get(kind)
+        if not order:
+            return record
+        return {**{k: record[k] for k in order if k in record}, **record}
 
     def next_ids(self) -> dict[str, int]:
         with self._lock:
