@@ -120,9 +120,6 @@ def banner(
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
-    # waitress warns "Task queue depth is N" for every request that waits for a thread: under any
-    # load, thousands of lines that say what the latency already shows, written by the I/O thread.
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     tokens = args.token or [DEFAULT_TOKEN]
     spec = Spec.load()
     try:

@@ -21,6 +21,9 @@ class Server:
     """A waitress server bound at construction, so its URL is known before it serves."""
 
     def __init__(self, app: Any, host: str, port: int, threads: int = 8, access_log: bool = True) -> None:
+        # waitress warns "Task queue depth is N" for every request that waits for a thread: under
+        # any load, thousands of lines that say what the latency already shows, from the I/O thread.
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         wsgi = AccessLog(app) if access_log else app
         self._server = create_server(wsgi, host=host, port=port, threads=threads, ident="mock_server")
         self._thread: threading.Thread | None = None
