@@ -157,9 +157,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     for problem in REPORT.cleanup_problems:
         write(f"cleanup: {problem}")
     verdict = "CONFORMS" if REPORT.passed and exitstatus == 0 else "DOES NOT CONFORM"
-    write(
-        f"{verdict}: {len(REPORT.failures)} failing check(s), {sum(REPORT.cases.values())} cases, seed {_ACTIVE.seed}"
-    )
+    write(f"{verdict}: {len(REPORT.failures)} failing check(s), {REPORT.total_cases} cases, seed {_ACTIVE.seed}")
 
 
 @pytest.hookimpl(trylast=True)

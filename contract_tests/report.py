@@ -36,12 +36,21 @@ class Report:
     profile: str = "quick"
     started: float = field(default_factory=time.monotonic)
     cases: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    examples: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # property examples by check
     failures: dict[tuple[str, str], FailureRecord] = field(default_factory=dict)
     not_run: dict[str, str] = field(default_factory=dict)
     cleanup_problems: list[str] = field(default_factory=list)
 
     def count(self, operation: str, n: int = 1) -> None:
         self.cases[operation] += n
+
+    def count_example(self, check: str) -> None:
+        self.examples[check] += 1
+
+    @property
+    def total_cases(self) -> int:
+        """Test cases run: Schemathesis' per operation plus the properties' examples."""
+        return sum(self.cases.values()) + sum(self.examples.values())
 
     def fail(self, record: FailureRecord) -> None:
         self.failures[(record.check, record.operation)] = record
@@ -61,6 +70,10 @@ class Report:
         for op in operations:
             failed = sorted(check for check, o in self.failures if o == op)
             rows.append((op, str(self.cases.get(op, 0)), "FAIL: " + ", ".join(failed) if failed else "ok"))
+        for check in sorted(self.examples):
+            failed = sorted(op for c, op in self.failures if c == check)
+            result = "FAIL: " + ", ".join(failed) if failed else "ok"
+            rows.append((f"property {check}", str(self.examples[check]), result))
         widths = [max(len(r[i]) for r in rows) for i in range(2)]
         lines = [f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]}" for r in rows]
         lines.insert(1, "-" * max(len(line) for line in lines))
@@ -72,8 +85,9 @@ class Report:
             "profile": self.profile,
             "passed": self.passed,
             "duration_s": round(time.monotonic() - self.started, 2),
-            "cases": sum(self.cases.values()),
+            "cases": self.total_cases,
             "operations": dict(sorted(self.cases.items())),
+            "property_examples": dict(sorted(self.examples.items())),
             "checks_failed": self.checks_failed,
             "failures": [asdict(f) for f in self.failures.values()],
             "not_run": self.not_run,

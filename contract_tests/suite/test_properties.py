@@ -4,7 +4,9 @@ bodies generated from the spec. Each failure names its check (the test's name wi
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +22,7 @@ from contract_tests.compare import input_schema, mismatches, resolve_schema
 from contract_tests.conformance import Guard, all_example_bodies, operations
 from contract_tests.options import SuiteOptions
 from contract_tests.plugin import active_options
-from contract_tests.report import PropertyFailure
+from contract_tests.report import REPORT, PropertyFailure
 from contract_tests.target import KINDS, PERSONAS, WORKFLOWS, Target, Workspace
 
 OPTIONS = active_options()
@@ -52,6 +54,18 @@ settings = hypothesis.settings(
     phases=OPTIONS.hypothesis_phases,
 )
 seeded = hypothesis.seed(OPTIONS.seed)
+
+
+def counted(test: Callable[..., None]) -> Callable[..., None]:
+    """Each example Hypothesis runs is one test case of the run (under the check's name)."""
+    check = test.__name__.removeprefix("test_")
+
+    @functools.wraps(test)
+    def run(*args: Any, **kwargs: Any) -> None:
+        REPORT.count_example(check)
+        test(*args, **kwargs)
+
+    return run
 
 
 def selected(op_id: str) -> bool:
@@ -152,6 +166,7 @@ def timestamp(target: Target, check: str, op_id: str, value: Any) -> datetime:
 @settings
 @seeded
 @hypothesis.given(data=st.data())
+@counted
 def test_create_read_back(kind: str, data: st.DataObject, wp_guard: Guard) -> None:
     needs_kind(kind, "create", "get", "list", "delete")
     check, ws, target = "create_read_back", wp_guard.workspace, wp_guard.target
@@ -185,6 +200,7 @@ def test_create_read_back(kind: str, data: st.DataObject, wp_guard: Guard) -> No
 @settings
 @seeded
 @hypothesis.given(data=st.data())
+@counted
 def test_update_persists(kind: str, data: st.DataObject, wp_guard: Guard) -> None:
     needs_kind(kind, "create", "update", "get", "list", "delete")
     check, ws, target = "update_persists", wp_guard.workspace, wp_guard.target
@@ -237,6 +253,7 @@ def test_update_persists(kind: str, data: st.DataObject, wp_guard: Guard) -> Non
 @settings
 @seeded
 @hypothesis.given(data=st.data())
+@counted
 def test_delete_is_final(kind: str, data: st.DataObject, wp_guard: Guard) -> None:
     needs_kind(kind, *OPS[kind])
     check, ws, target = "delete_is_final", wp_guard.workspace, wp_guard.target
@@ -375,6 +392,7 @@ def test_run_on_demand_ignores_enabled(wp_guard: Guard) -> None:
 @settings
 @seeded
 @hypothesis.given(data=st.data())
+@counted
 def test_pagination_walk(kind: str, data: st.DataObject, wp_guard: Guard, wp_options: SuiteOptions) -> None:
     needs_kind(kind, "list") if wp_options.read_only else needs_kind(kind, "list", "create", "delete")
     check, ws, target = "pagination_walk", wp_guard.workspace, wp_guard.target
@@ -443,6 +461,7 @@ def test_pagination_walk(kind: str, data: st.DataObject, wp_guard: Guard, wp_opt
 @settings
 @seeded
 @hypothesis.given(data=st.data())
+@counted
 def test_webhook_token_stable(data: st.DataObject, wp_guard: Guard) -> None:
     check, ws, target = "webhook_token_stable", wp_guard.workspace, wp_guard.target
     op = OPS[WORKFLOWS]["token"]
@@ -474,6 +493,7 @@ def test_webhook_token_stable(data: st.DataObject, wp_guard: Guard) -> None:
 @settings
 @seeded
 @hypothesis.given(data=st.data())
+@counted
 def test_run_result(data: st.DataObject, wp_guard: Guard) -> None:
     check, ws, target = "run_result", wp_guard.workspace, wp_guard.target
     op = OPS[WORKFLOWS]["run"]
@@ -504,6 +524,7 @@ def test_run_result(data: st.DataObject, wp_guard: Guard) -> None:
 @settings
 @seeded
 @hypothesis.given(data=st.data())
+@counted
 def test_persona_name_unique(data: st.DataObject, wp_guard: Guard) -> None:
     check, ws, target = "persona_name_unique", wp_guard.workspace, wp_guard.target
     first = create_drawn(wp_guard, PERSONAS, data, check)
