@@ -21,7 +21,9 @@ from .targets import ROOT
 PROFILES = ("list", "detail", "create")
 # Runs in the child: this checkout's `bench`, the commit's `mock_server` (see `_tree`).
 ROUND = """
-import inspect, json, logging, sys
+import inspect, json, logging, os, sys
+import mock_server
+assert mock_server.__file__.startswith(os.getcwd()), (mock_server.__file__, os.getcwd())  # not an installed copy
 from pathlib import Path
 from bench import cpu
 from bench.floor import create_floor_app
@@ -42,7 +44,7 @@ else:  # before the access log wrote its own lines
     logged = AccessLog(mock())
 apps = {"floor": create_floor_app(data), "mock": logged, "mock-quiet": mock()}
 out = {}
-for profile in %(profiles)r:
+for profile in PROFILES:
     for app in apps.values():
         cpu._run(app, profile, template, max(requests // 10, 1))
     out[profile] = {key: cpu._run(app, profile, template, requests) for key, app in apps.items()}
@@ -93,10 +95,11 @@ def _tree(path: Path, source: Path) -> Path:
 
 
 def _round(path: Path, requests: int, seed_file: Path) -> dict[str, Any]:
-    code = ROUND % {"profiles": PROFILES}
+    code = ROUND.replace("PROFILES", repr(PROFILES))
     done = subprocess.run(
         [sys.executable, "-c", code, str(requests), str(seed_file)],
         env={"PYTHONPATH": str(path), "PATH": "/usr/bin:/bin"},
+        cwd=path,  # `-c` puts the working directory first on sys.path: it must be the tree's
         capture_output=True,
         text=True,
         check=False,
