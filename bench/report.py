@@ -70,7 +70,7 @@ def render(results: dict[str, Any], chart: str | None) -> str:
 def _provenance(results: dict[str, Any]) -> list[str]:
     """Which command measured each section, and when (sections can be rerun on their own)."""
     runs: dict[tuple[str, str], list[str]] = {}
-    for name in ("load", "startup", "scale", "suite", "catch"):
+    for name in ("load", "cpu", "startup", "scale", "suite", "catch"):
         measured = (results.get(name) or {}).get("measured")
         if measured:
             key = (measured["command"], measured["date"], measured.get("load_average", "?"))
