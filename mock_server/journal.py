@@ -113,7 +113,6 @@ class Journal:
 
 def install(app: Flask, spec: Spec, journal: Journal) -> None:
     """Call before every other `after_request` hook is registered: Flask runs them in reverse."""
-    prefix = control.api_prefix(spec)
 
     @app.before_request
     def start_clock() -> None:
@@ -121,9 +120,9 @@ def install(app: Flask, spec: Spec, journal: Journal) -> None:
 
     @app.after_request
     def record(response: Response) -> Response:
-        req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not ten
-        if not req.path.startswith(prefix):
+        if not control.is_api_request(spec):
             return response
+        req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not ten
         started = g.get("mock_journal_started") or time.perf_counter()
         journal.add(
             time.time(),
