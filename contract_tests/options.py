@@ -28,11 +28,23 @@ class Profile:
     stateful_steps: int  # steps per scenario
     property_examples: int  # per domain property
     coverage: bool  # Schemathesis' boundary/coverage phase
+    # Minimizing a failure may cost at most this long per failing test and over the whole run
+    # (None: Hypothesis' own limits), so a broken target gets its verdict about as fast as it
+    # was found. `--no-shrink` skips minimizing altogether.
+    shrink_seconds: float | None = None
+    shrink_budget: float | None = None
 
 
 PROFILES = {
     "quick": Profile(
-        "quick", max_examples=12, stateful_examples=12, stateful_steps=6, property_examples=6, coverage=True
+        "quick",
+        max_examples=12,
+        stateful_examples=12,
+        stateful_steps=6,
+        property_examples=6,
+        coverage=True,
+        shrink_seconds=5.0,
+        shrink_budget=20.0,
     ),
     "thorough": Profile(
         "thorough", max_examples=80, stateful_examples=60, stateful_steps=10, property_examples=40, coverage=True

@@ -7,6 +7,7 @@ suite with this plugin, and a team can run the same suite in its own pytest sess
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Generator, Iterator
 from typing import Any
 
@@ -16,8 +17,10 @@ from schemathesis.core.failures import Failure, FailureGroup
 from . import options as opts
 from .conformance import Guard, build_schema
 from .report import REPORT, FailureRecord, PropertyFailure
-from .target import Target, TargetError
+from .shrinking import ShrinkBudget
+from .target import Target, TargetDown, TargetError
 
+SHRINK_BUDGET = pytest.StashKey[ShrinkBudget]()
 _ACTIVE: opts.SuiteOptions | None = None
 _SCHEMAS: dict[bool, Any] = {}
 _GUARD: Guard | None = None
@@ -61,6 +64,9 @@ def pytest_configure(config: pytest.Config) -> None:
     except opts.UsageError as exc:
         raise pytest.UsageError(str(exc)) from None
     _SCHEMAS.clear()
+    profile = _ACTIVE.profile
+    if profile.shrink_seconds is not None and profile.shrink_budget is not None and not _ACTIVE.no_shrink:
+        config.stash[SHRINK_BUDGET] = ShrinkBudget(profile.shrink_seconds, profile.shrink_budget)
     REPORT.seed = _ACTIVE.seed
     REPORT.profile = _ACTIVE.profile.name
 
@@ -100,6 +106,27 @@ def wp_guard(wp_target: Target) -> Guard:
     global _GUARD
     _GUARD = Guard(wp_target)
     return _GUARD
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    return (yield from _ending_when_down())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    budget = item.config.stash.get(SHRINK_BUDGET, None)
+    with budget.around_test() if budget is not None else contextlib.nullcontext():
+        return (yield from _ending_when_down())
+
+
+def _ending_when_down() -> Generator[None, None, None]:
+    """A target that stopped answering ends the run (exit 2) with one clear line."""
+    try:
+        return (yield)
+    except TargetDown as exc:
+        REPORT.stopped = str(exc)
+        pytest.exit(f"contract suite: {exc}; the run stops here", returncode=2)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -154,6 +181,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     for why, names in sorted(reasons.items()):
         shown = ", ".join(sorted(names)[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
         write(f"not run ({why}): {shown}")
+    if REPORT.stopped:
+        write(f"stopped: {REPORT.stopped}")
     for problem in REPORT.cleanup_problems:
         write(f"cleanup: {problem}")
     verdict = "CONFORMS" if REPORT.passed and exitstatus == 0 else "DOES NOT CONFORM"

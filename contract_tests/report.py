@@ -40,6 +40,7 @@ class Report:
     failures: dict[tuple[str, str], FailureRecord] = field(default_factory=dict)
     not_run: dict[str, str] = field(default_factory=dict)
     cleanup_problems: list[str] = field(default_factory=list)
+    stopped: str | None = None  # why the run ended early (the target stopped answering)
 
     def count(self, operation: str, n: int = 1) -> None:
         self.cases[operation] += n
@@ -57,7 +58,7 @@ class Report:
 
     @property
     def passed(self) -> bool:
-        return not self.failures
+        return not self.failures and self.stopped is None
 
     @property
     def checks_failed(self) -> list[str]:
@@ -92,6 +93,7 @@ class Report:
             "failures": [asdict(f) for f in self.failures.values()],
             "not_run": self.not_run,
             "cleanup_problems": self.cleanup_problems,
+            "stopped": self.stopped,
         }
 
     def write_json(self, path: str) -> None:

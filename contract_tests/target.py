@@ -7,6 +7,7 @@ and deleted, and deletes everything it created when the run ends.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import secrets
 import shlex
@@ -22,7 +23,15 @@ from .options import TOKEN_ENV, SuiteOptions
 PERSONAS = "personas"
 WORKFLOWS = "workflows"
 KINDS = (PERSONAS, WORKFLOWS)
-PAGE_LIMIT = 1000  # pages walked at most when listing a whole collection
+PAGE_MARGIN = 2  # pages walked beyond what the first page's `count` announces, before giving up
+
+
+def page_budget(count: Any, page_size: int, *, shared: bool = False) -> int | None:
+    """How many pages a walk may take before `next` is judged endless: what `count` announces,
+    plus a small margin (a wider one where others write to the workspace). None: `count` is no count."""
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        return None
+    return -(-count // page_size) + PAGE_MARGIN + (10 if shared else 0)
 
 
 class Default:
@@ -32,8 +41,17 @@ class Default:
 DEFAULT = Default()
 
 
+PROBE_TIMEOUT = 3.0  # seconds a fresh request gets to show that the target still answers
+
+
 class TargetError(RuntimeError):
     """The target cannot be used (unreachable, or it refuses the token)."""
+
+
+class TargetDown(BaseException):
+    """The target stopped answering mid-run. A BaseException, like KeyboardInterrupt, so that
+    Hypothesis neither records it as a failure nor shrinks it: the run ends at once instead of
+    waiting out one request timeout per remaining case."""
 
 
 @dataclass
@@ -81,12 +99,18 @@ class Workspace:
         return self.target.call(method, path, **kwargs)
 
     def list_all(self, kind: str, page_size: int = 100) -> list[dict[str, Any]]:
-        """Every item of a collection, walking `next` (bounded)."""
+        """Every item of a collection, walking `next`, at most as many pages as `count` announces
+        (plus a margin): a server whose `next` never ends is judged at once, not after a long walk."""
         items: list[dict[str, Any]] = []
         url: str | None = self.target.base_url + self.path(kind) + f"?page_size={page_size}"
-        for _ in range(PAGE_LIMIT):
-            if url is None:
-                return items
+        budget: int | None = 1
+        walked, first_count = 0, None
+        while url is not None:
+            if budget is not None and walked >= budget:
+                raise AssertionError(
+                    f"walking `next` in {self.path(kind)} did not end after {walked} pages of {page_size} "
+                    f"(the first page announced count={first_count})"
+                )
             response = self.target.call("GET", url)
             if response.status_code != 200:
                 raise AssertionError(f"GET {url} answered {response.status_code}: {response.text[:200]}")
@@ -96,7 +120,13 @@ class Workspace:
                 url = page["next"]
             except (ValueError, KeyError, TypeError):
                 raise AssertionError(f"GET {url} is not a page: {response.text[:200]}") from None
-        raise AssertionError(f"more than {PAGE_LIMIT} pages in {self.path(kind)}")
+            if walked == 0:
+                first_count = page.get("count")
+                budget = page_budget(first_count, page_size, shared=not self.target.options.exact_counts)
+                if budget is None:
+                    raise AssertionError(f"GET {url} is not a page: count={first_count!r}")
+            walked += 1
+        return items
 
     # -- owned resources ------------------------------------------------------------------
     def create(self, kind: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -166,6 +196,7 @@ class Target:
         self._counter = itertools.count(1)
         self._lock = threading.Lock()
         self.last: Exchange | None = None
+        self.down: TargetDown | None = None
         self.workspace = Workspace(self, options.workspace)
         self.other = Workspace(self, options.other_workspace) if options.other_workspace else None
 
@@ -203,10 +234,42 @@ class Target:
         elif authorization is not None:
             sent["Authorization"] = authorization
         sent.update(headers or {})
-        response = self.session.request(method, url, headers=sent, timeout=self.options.timeout, **kwargs)
+        with self.transport(method, url):
+            response = self.session.request(method, url, headers=sent, timeout=self.options.timeout, **kwargs)
         shown = {k: v.replace(self.options.token, f"${TOKEN_ENV}") for k, v in sent.items()}
         self.last = Exchange(method, url, shown, kwargs.get("json"), response)
         return response
+
+    @contextlib.contextmanager
+    def transport(self, method: str, url: str) -> Iterator[None]:
+        """Around every request to the target (the suite's own and Schemathesis'): once the target
+        has stopped answering, no request is sent; a request that got no answer is followed by a
+        short probe, and if that gets none either, the run ends with `TargetDown`."""
+        if self.down is not None:
+            raise self.down
+        try:
+            yield
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            if not self._answers():
+                self.down = TargetDown(
+                    f"the target stopped answering: {method} {url} got no answer ({type(exc).__name__}), "
+                    f"and a fresh request got none within {PROBE_TIMEOUT:g} s either"
+                )
+                raise self.down from exc
+            raise
+
+    def _answers(self) -> bool:
+        """Whether a fresh connection gets any HTTP answer at all (any status will do)."""
+        try:
+            with requests.Session() as fresh:
+                fresh.get(
+                    self.base_url + self.workspace.path(PERSONAS) + "?page_size=1",
+                    headers={"Authorization": f"Bearer {self.options.token}"},
+                    timeout=min(PROBE_TIMEOUT, self.options.timeout),
+                )
+        except requests.RequestException:
+            return False
+        return True
 
     def check_reachable(self) -> None:
         """One request before anything else, so a wrong URL or token is one clear line."""
@@ -229,8 +292,13 @@ class Target:
 
     def close(self) -> list[str]:
         problems: list[str] = []
-        if not self.options.read_only:
-            for ws in self.workspaces():
-                problems += ws.cleanup()
+        if self.down is not None:
+            problems.append(f"not cleaned up, {self.down}")
+        elif not self.options.read_only:
+            try:
+                for ws in self.workspaces():
+                    problems += ws.cleanup()
+            except TargetDown as exc:
+                problems.append(f"cleanup stopped, {exc}")
         self.session.close()
         return problems

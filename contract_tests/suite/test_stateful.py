@@ -10,6 +10,7 @@ import pytest
 from schemathesis.core.failures import FailureGroup
 
 from contract_tests.conformance import operations, record_failures
+from contract_tests.intent import excluded_checks, reassess
 from contract_tests.plugin import active_options, active_schema, current_guard
 from contract_tests.report import REPORT
 
@@ -27,6 +28,11 @@ else:
 
         def before_call(self, case: Any) -> None:
             current_guard().prepare(case)
+            reassess(case)  # judged as sent, not as generated
+
+        def call(self, case: Any, **kwargs: Any) -> Any:
+            with current_guard().target.transport(case.method, case.formatted_path):
+                return super().call(case, **kwargs)
 
         def after_call(self, response: Any, case: Any) -> None:
             super().after_call(response, case)
@@ -35,7 +41,14 @@ else:
 
         def validate_response(self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any) -> None:
             try:
-                super().validate_response(response, case, additional_checks=additional_checks, **kwargs)
+                # As the base class does, plus the checks that cannot judge this case as sent.
+                case.validate_response(
+                    response,
+                    additional_checks=additional_checks,
+                    excluded_checks=excluded_checks(reassess(case)) or None,
+                    transport_kwargs=kwargs or None,
+                    recorder=self.recorder,
+                )
             except FailureGroup as exc:
                 record_failures(exc, case, response, options.token)
                 raise
