@@ -5,6 +5,10 @@ python -m bench                          # everything, Prism included: ~25 min, 
 python -m bench --sections suite,catch   # rerun some sections, keep the others from docs/benchmarks.json
 python -m bench --render                 # rewrite the page from docs/benchmarks.json
 python -m bench --smoke                  # under a minute; no Prism, no suite, nothing asserted on speed
+python -m bench --sections soak,verdicts --jobs 2
+                                         # trust in the verdict: false alarms over 100 quick and 20
+                                         # thorough random seeds (~60 min with 2 jobs), and the quick
+                                         # profile's verdict time on every faulty variant (~20 min)
 """
 
 from __future__ import annotations
@@ -18,10 +22,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import chart, cpu, load, machine, prism, procs, report, scale, startup, suite, throughput
+from . import chart, cpu, load, machine, prism, procs, report, scale, startup, suite, throughput, trust
 from .targets import ALL, BY_KEY, FLOOR, MOCK, PRISM, ROOT, write_seed
 
-SECTIONS = ("load", "cpu", "startup", "scale", "suite", "catch")
+SECTIONS = ("load", "cpu", "startup", "scale", "suite", "catch", "soak", "verdicts")
 SMOKE = "load,cpu,startup,scale"  # the suite needs a minute even on one example: not for a smoke run
 DOCS = ROOT / "docs"
 
@@ -46,6 +50,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--cpu-requests", type=int, default=2000, help="requests per app and round, cpu section")
     p.add_argument("--cpu-rounds", type=int, default=5, help="rounds of the cpu section (%(default)s)")
     p.add_argument("--python-load", action="store_true", help="use the Python load generator even if wrk exists")
+    p.add_argument(
+        "--soak", default=trust.SOAK_PLAN, help="suite runs per profile on the correct mock, random seeds (%(default)s)"
+    )
+    p.add_argument("--jobs", type=int, default=1, help="suite runs at a time in soak and verdicts (%(default)s)")
     return p
 
 
@@ -105,6 +113,19 @@ def main(argv: list[str] | None = None) -> int:
             results["suite"] = _suite_timing(args, runs_dir, progress)
         if "catch" in sections:
             results["catch"] = _catching(args, runs_dir, progress)
+        if "soak" in sections or "verdicts" in sections:
+            missing = suite.suite_missing() or suite.variants_missing()
+            cap = 1 if args.smoke else None
+            for name in ("soak", "verdicts"):
+                if name not in sections:
+                    continue
+                if missing:
+                    results[name] = {"not_measured": missing}
+                elif name == "soak":
+                    results[name] = trust.soak(trust.parse_plan(args.soak), args.jobs, runs_dir, progress, cap=cap)
+                else:
+                    names = args.variants.split(",") if args.variants else None
+                    results[name] = trust.verdicts(names, args.jobs, runs_dir, progress, cap=cap)
 
     results["machine"]["load_average_end"] = machine.load_average()
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -62,6 +62,7 @@ def render(results: dict[str, Any], chart: str | None) -> str:
     out += ["", *_startup_section(section(results, "startup"))]
     out += ["", *_scale_section(section(results, "scale"))]
     out += ["", *_suite_section(results.get("suite"), results.get("catch"))]
+    out += ["", *_trust_section(section(results, "soak"), section(results, "verdicts"))]
     if FINDINGS.exists():
         out += ["", FINDINGS.read_text(encoding="utf-8").strip()]
     return "\n".join(out) + "\n"
@@ -369,4 +370,65 @@ def _suite_section(suite: dict[str, Any] | None, catch: dict[str, Any] | None) -
                 f"| {profile} | {row['max_examples']} | {label} | {r['caught']}/{row['variants']} | {missed}{errors} | "
                 f"{r['ran_on']} | {r['correct_mock_exit']} |"
             )
+    return out
+
+
+def _trust_section(soak: dict[str, Any] | None, verdicts: dict[str, Any] | None) -> list[str]:
+    out = ["## Trust in the verdict", "", "### False alarms on the correct mock", ""]
+    if not soak:
+        out.append("Not measured (`python -m bench --sections soak`).")
+    else:
+        out += [
+            "The suite as a CI gate runs it (`python -m contract_tests --workspace demo --other-workspace sandbox`, "
+            "no `--fail-fast`) against a fresh mock process as shipped, once per random seed; a run that does not "
+            f"exit 0 is a false alarm. {soak.get('jobs', 1)} run(s) at a time.",
+            "",
+            "| profile | false alarms | wall s (min / median / max) | seeds of the alarms |",
+            "| --- | --- | --- | --- |",
+        ]
+        for profile, row in soak.items():
+            if not isinstance(row, dict) or "runs" not in row:
+                continue
+            w = row["wall_s"]
+            spread = f"{w['min']:.1f} / {w['median']:.1f} / {w['max']:.1f}" if w else "-"
+            alarms = (
+                ", ".join(
+                    f"{a['seed']} ({', '.join(a['checks_failed']) or 'exit ' + str(a['exit_code'])})"
+                    for a in row["alarms"]
+                )
+                or "none"
+            )
+            capped = " (capped)" if row.get("capped") else ""
+            out.append(
+                f"| {profile}{capped} | false alarms: {row['false_alarms']}/{row['runs']} | {spread} | {alarms} |"
+            )
+    out += ["", "### Time to a verdict on a broken target", ""]
+    if not verdicts:
+        out.append("Not measured (`python -m bench --sections verdicts`).")
+        return out
+    slowest = verdicts.get("slowest") or {}
+    w = verdicts.get("wall_s") or {}
+    out += [
+        "The quick profile as a CI gate runs it (no `--fail-fast`, shrinking bounded) against every faulty variant "
+        "of `tests/faults`, a server whose every answer is 500, and one that stops answering after 100 requests, "
+        f"each served in turn ({verdicts.get('jobs', 1)} at a time). Goal: exit 1 or 2 within "
+        f"{verdicts.get('limit_s', 90):.0f} s on this 2-core machine.",
+        "",
+        "| targets | not caught (exit 0) | over the limit | wall s (min / median / max) | slowest |",
+        "| --- | --- | --- | --- | --- |",
+        f"| {verdicts.get('targets', 0)} | {', '.join(verdicts.get('not_caught', [])) or 'none'} | "
+        f"{', '.join(verdicts.get('over_limit', [])) or 'none'} | "
+        + (f"{w['min']:.1f} / {w['median']:.1f} / {w['max']:.1f}" if w else "-")
+        + f" | {slowest.get('target', '-')}: exit {slowest.get('exit_code', '-')} "
+        f"in {slowest.get('wall_s', 0):.1f} s |",
+        "",
+        "The ten slowest:",
+        "",
+        "| target | exit | wall s | caught by |",
+        "| --- | --- | --- | --- |",
+    ]
+    for run in verdicts.get("runs", [])[:10]:
+        out.append(
+            f"| {run['target']} | {run['exit_code']} | {run['wall_s']:.1f} | {', '.join(run['checks_failed']) or '-'} |"
+        )
     return out

@@ -48,6 +48,7 @@ class Outcome:
     cases: int | None
     failures: int | None
     output_tail: str
+    checks_failed: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -90,7 +91,7 @@ def budget(profile: str, cap: int | None = None, operations: Sequence[str] = (),
 
 
 # -- the two runners ----------------------------------------------------------------------
-def run_suite(url: str, token: str, b: Budget, report: Path, fail_fast: bool = False) -> Outcome:
+def run_suite(url: str, token: str, b: Budget, report: Path, fail_fast: bool = False, seed: int = SEED) -> Outcome:
     argv = [
         sys.executable,
         "-m",
@@ -104,7 +105,7 @@ def run_suite(url: str, token: str, b: Budget, report: Path, fail_fast: bool = F
         "--profile",
         b.profile,
         "--seed",
-        str(SEED),
+        str(seed),
         "--report-json",
         str(report),
     ]
@@ -123,7 +124,8 @@ def run_suite(url: str, token: str, b: Budget, report: Path, fail_fast: bool = F
     with contextlib.suppress(OSError, ValueError):
         data = json.loads(report.read_text(encoding="utf-8"))
     failures = data.get("failures")
-    return Outcome(code, wall, data.get("cases"), len(failures) if isinstance(failures, list) else None, out)
+    failed = tuple(data.get("checks_failed") or ())
+    return Outcome(code, wall, data.get("cases"), len(failures) if isinstance(failures, list) else None, out, failed)
 
 
 def run_schemathesis(url: str, token: str, b: Budget, config: Path, max_failures: int | None = None) -> Outcome:
