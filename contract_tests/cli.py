@@ -20,7 +20,7 @@ from .target import Target, TargetError
 
 SUITE = Path(__file__).with_name("suite")
 # Cheap, high-yield properties first; then the per-operation phases; then stateful sequences.
-MODULES = ("test_properties.py", "test_conformance.py", "test_stateful.py")
+MODULES = ("test_properties.py", "test_relations.py", "test_limits.py", "test_conformance.py", "test_stateful.py")
 
 
 def parser() -> argparse.ArgumentParser:

@@ -149,7 +149,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
             # An unforeseen error inside a property still counts against that property.
             name = getattr(item, "originalname", item.name)
             module = getattr(getattr(item, "module", None), "__name__", "")
-            check = name.removeprefix("test_") if module.endswith("test_properties") else "error"
+            check = name.removeprefix("test_") if module.endswith(("_properties", "_relations", "_limits")) else "error"
             REPORT.fail(FailureRecord(check, item.name, f"{type(exc).__name__}: {str(exc)[:2000]}"))
 
 

@@ -62,7 +62,7 @@ def test_quick_profile_passes_and_leaves_foreign_data_byte_for_byte(
     assert run.report["passed"] and run.report["seed"] == seed and run.report["profile"] == "quick"
     assert len(run.report["operations"]) == 12 and run.report["cases"] > 300
     examples = run.report["property_examples"]  # every Hypothesis property ran, each example counted
-    assert len(examples) == 7 and all(n > 0 for n in examples.values()), examples
+    assert len(examples) == 10 and all(n > 0 for n in examples.values()), examples
     assert run.report["cases"] == sum(run.report["operations"].values()) + sum(examples.values())
     assert not run.report["cleanup_problems"]
     assert state(seeded) == before

@@ -578,6 +578,102 @@ def _(api: Api) -> None:
     expect(r.status_code == 201, f"an empty description is accepted (got {r.status_code})")
 
 
+# ================================================== relations: order in time, references, counts
+@probe("created_after_updated")
+def _(api: Api) -> None:
+    wid = create(api, "workflows", workflow())["id"]
+    got = ok(api.get(f"workflows/{wid}"))
+    expect(_instant(got["createdAt"]) <= _instant(got["updatedAt"]), "createdAt is not after updatedAt")
+
+
+@probe("run_finished_before_started")
+def _(api: Api) -> None:
+    run = ok(api.post("workflows/1/run"))
+    assert run["status"] == "succeeded"
+    expect(_instant(run["startedAt"]) <= _instant(run["finishedAt"]), "a run finishes no earlier than it starts")
+
+
+@probe("timestamps_not_utc")
+def _(api: Api) -> None:
+    stamp = ok(api.get("workflows/1"))["createdAt"]
+    expect(stamp.endswith("Z"), f"a Timestamp is in UTC with Z (got {stamp!r})")
+
+
+@probe("run_action_index_from_one")
+def _(api: Api) -> None:
+    assert len(ok(api.get("workflows/1"))["actions"]) == 2
+    indexes = [result["index"] for result in ok(api.post("workflows/1/run"))["actions"]]
+    expect(indexes == [0, 1], f"action results are indexed by position from 0 (got {indexes})")
+
+
+@probe("run_ids_per_workflow")
+def _(api: Api) -> None:
+    first, second = ok(api.post("workflows/1/run")), ok(api.post("workflows/2/run"))
+    expect(first["id"] != second["id"], f"two runs have two ids (got {first['id']} twice)")
+
+
+@probe("run_marks_every_workflow")
+def _(api: Api) -> None:
+    assert ok(api.get("workflows/4"))["lastRunAt"] is None
+    ok(api.post("workflows/1/run"))
+    expect(ok(api.get("workflows/4"))["lastRunAt"] is None, "running workflow 1 leaves workflow 4's lastRunAt")
+
+
+@probe("update_clears_last_run")
+def _(api: Api) -> None:
+    ok(api.post("workflows/1/run"))
+    ran = ok(api.get("workflows/1"))["lastRunAt"]
+    assert ran is not None
+    ok(api.put("workflows/1", json=workflow()))
+    expect(ok(api.get("workflows/1"))["lastRunAt"] == ran, "an update keeps lastRunAt (it runs nothing)")
+
+
+@probe("workflow_create_stored_twice")
+def _(api: Api) -> None:
+    assert ok(api.get("workflows/", workspace="sandbox"))["count"] == 0
+    create(api, "workflows", workflow(), "sandbox")
+    page = ok(api.get("workflows/", workspace="sandbox"))
+    expect(page["count"] == len(page["results"]) == 1, f"one create stores one workflow (count {page['count']})")
+
+
+# ======================================================== limits across their whole span
+@probe("page_size_capped_at_50")
+def _(api: Api) -> None:
+    sandbox_personas(api, 51)
+    page = ok(api.get("personas/", params={"page_size": 100}, workspace="sandbox"))
+    expect(len(page["results"]) == 51, f"page_size=100 holds all 51 personas (got {len(page['results'])})")
+
+
+@probe("actions_truncated_at_20")
+def _(api: Api) -> None:
+    actions = [{"type": "notify", "parameters": {"step": i}} for i in range(50)]
+    wid = create(api, "workflows", workflow(actions=actions))["id"]
+    expect(ok(api.get(f"workflows/{wid}"))["actions"] == actions, "50 actions (the maximum) read back whole")
+
+
+@probe("string_lists_cut_at_50")
+def _(api: Api) -> None:
+    words = [f"word-{i}" for i in range(100)]
+    pid = create(api, "personas", persona(filterStopWords=words, runConfig={"allow": words}))["id"]
+    got = ok(api.get(f"personas/{pid}"))
+    expect(got["filterStopWords"] == words, f"100 stop words read back whole (got {len(got['filterStopWords'])})")
+    expect(got["runConfig"] == {"allow": words}, "runConfig with 100 allowed entries reads back whole")
+
+
+@probe("zero_threshold_defaulted")
+def _(api: Api) -> None:
+    pid = create(api, "personas", persona(filterConfidenceThreshold=0, runConfidenceThreshold=0))["id"]
+    got = ok(api.get(f"personas/{pid}"))
+    for key in ("filterConfidenceThreshold", "runConfidenceThreshold"):
+        expect(got[key] == 0, f"{key} of 0 (its minimum) reads back 0 (got {got[key]})")
+
+
+@probe("actions_past_50_dropped")
+def _(api: Api) -> None:
+    r = api.post("workflows/", json=workflow(actions=[{"type": "notify"}] * 51))
+    expect(_refused(r, "actions"), f"51 actions (the maximum is 50) is a 400 on actions (got {r.status_code})")
+
+
 # ================================================================ ordinary traffic, no 5xx
 def server_errors(api: Api) -> list[str]:
     """A round of valid, ordinary traffic in the sandbox (reads, writes, renames, repeats, deletes,
@@ -640,3 +736,17 @@ def test_the_variant_breaks_what_the_mock_keeps(name: str) -> None:
         with pytest.raises(Violation):
             check(api)
         assert not server_errors(api), "the variant fails where it is not meant to"
+
+
+@probe("page_ignored")
+def _(api: Api) -> None:
+    ids = sandbox_personas(api, 3)
+    page = ok(api.get("personas/", params={"page": 2, "page_size": 2}, workspace="sandbox"))
+    got = [item["id"] for item in page["results"]]
+    expect(got == ids[2:], f"page 2 of size 2 holds the third persona {ids[2:]} (got {got})")
+
+
+@probe("non_ascii_body_500")
+def _(api: Api) -> None:
+    r = api.post("personas/", json=persona(name="cafe", fullName="Café Crème"))
+    expect(r.status_code == 201, f"a body with non-ASCII text is created (got {r.status_code})")

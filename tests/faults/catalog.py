@@ -46,12 +46,24 @@ CHECKS = frozenset(
         "persona_name_unique",
         "auth_required",
         "workspace_isolation",
+        "timestamps_ordered",
+        "run_references",
+        "count_tracks_writes",
+        "limits_honoured",
     }
 )
 
 # The domain properties that create resources from generated bodies: a create (or update) that
 # is refused or answered oddly trips whichever of them runs first.
-CREATING_PERSONAS = ("create_read_back", "update_persists", "delete_is_final", "pagination_walk", "persona_name_unique")
+CREATING_PERSONAS = (
+    "create_read_back",
+    "update_persists",
+    "delete_is_final",
+    "pagination_walk",
+    "persona_name_unique",
+    "timestamps_ordered",
+    "count_tracks_writes",
+)
 CREATING_WORKFLOWS = (
     "create_read_back",
     "update_persists",
@@ -59,6 +71,9 @@ CREATING_WORKFLOWS = (
     "pagination_walk",
     "webhook_token_stable",
     "run_result",
+    "timestamps_ordered",
+    "run_references",
+    "count_tracks_writes",
 )
 CREATING = tuple(dict.fromkeys(CREATING_PERSONAS + CREATING_WORKFLOWS))
 
