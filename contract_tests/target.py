@@ -275,8 +275,9 @@ class Target:
         """One request before anything else, so a wrong URL or token is one clear line."""
         try:
             response = self.call("GET", self.workspace.path(PERSONAS) + "?page_size=1")
-        except requests.RequestException as exc:
-            raise TargetError(f"cannot reach {self.base_url}: {type(exc).__name__}") from None
+        except (requests.RequestException, TargetDown) as exc:
+            cause = exc.__cause__ if isinstance(exc, TargetDown) and exc.__cause__ else exc
+            raise TargetError(f"cannot reach {self.base_url}: {type(cause).__name__}") from None
         if response.status_code in (401, 403):
             raise TargetError(
                 f"the target refuses the token on workspace {self.workspace.name!r} ({response.status_code})"

@@ -51,7 +51,7 @@ def seeded() -> Iterator[LiveMock]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2])  # many more seeds: `python -m bench --sections soak`
 def test_quick_profile_passes_and_leaves_foreign_data_byte_for_byte(
     seeded: LiveMock, tmp_path: Path, seed: int
 ) -> None:

@@ -3,7 +3,8 @@
 
 The slowest verdicts over every faulty variant are measured by `python -m bench --sections
 verdicts` (docs/benchmarks.md); these tests keep the causes fixed: an endless `next`, a
-failure that every example trips (minimizing it), a target that stops answering.
+failure that every example trips (minimizing it), a target that stops answering. (A server
+whose every answer is 500 was judged fast before; the bench section measures it.)
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from .faults import DEFAULT_TOKEN, serve, serve_variant
-from .faults.outages import GoesSilent, all_errors
+from .faults.outages import GoesSilent
 from .faults.runner import run_suite
 
 LIMIT = 90.0  # seconds: the issue's bound for a verdict on this 2-core machine
@@ -36,15 +37,6 @@ def test_a_target_that_stops_answering_ends_the_run_with_one_line(tmp_path: Path
     assert run.output.count("stopped answering") <= 3, "one line, not one per case"
     assert run.report["stopped"] and not run.report["passed"]
     print(f"stopped answering after 100 requests: exit {run.code} in {run.seconds:.1f} s")
-
-
-@pytest.mark.slow
-def test_every_answer_a_500(tmp_path: Path) -> None:
-    with serve(all_errors, token=DEFAULT_TOKEN) as url:
-        run = quick(url, tmp_path)
-    assert run.code == 1, run.output[-3000:]
-    assert "not_a_server_error" in run.report["checks_failed"]
-    print(f"all answers 500: exit {run.code} in {run.seconds:.1f} s")
 
 
 @pytest.mark.slow
