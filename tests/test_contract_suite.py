@@ -79,6 +79,7 @@ def test_thorough_profile_passes(seeded: LiveMock, tmp_path: Path) -> None:
     assert state(seeded) == before
 
 
+@pytest.mark.slow
 def test_shared_workspace_mode_passes(seeded: LiveMock, tmp_path: Path) -> None:
     run = run_suite(seeded.url, "--shared-workspace", "--max-examples", "3", "--seed", "4", cwd=tmp_path)
     assert run.code == 0, run.output[-4000:]
@@ -95,6 +96,7 @@ class MethodLog:
         return self.app(environ, start_response)
 
 
+@pytest.mark.slow
 def test_read_only_makes_no_write(seeded: LiveMock, tmp_path: Path) -> None:
     before = state(seeded)
     log = MethodLog(seeded.app.wsgi_app)
@@ -109,6 +111,7 @@ def test_read_only_makes_no_write(seeded: LiveMock, tmp_path: Path) -> None:
     assert state(seeded) == before
 
 
+@pytest.mark.slow
 def test_include_and_exclude_select_operations(seeded: LiveMock, tmp_path: Path) -> None:
     run = run_suite(
         seeded.url,
@@ -129,6 +132,7 @@ def test_include_and_exclude_select_operations(seeded: LiveMock, tmp_path: Path)
     assert "DELETE /api/v3/workspaces/{workspace_name}/workflows/{workflow_id}" not in run.report["operations"]
 
 
+@pytest.mark.slow
 def test_failure_report_names_the_check_and_reproduces_without_the_token(tmp_path: Path) -> None:
     secret = "s3cr3t-t0ken-never-printed"
     junit = tmp_path / "junit.xml"
@@ -177,6 +181,7 @@ def test_usage_errors_are_exit_2(seeded: LiveMock, tmp_path: Path, args: tuple[s
     assert proc.returncode == 2 and message in proc.stderr
 
 
+@pytest.mark.slow
 def test_interrupt_still_cleans_up(seeded: LiveMock, tmp_path: Path) -> None:
     before = state(seeded)
     proc = subprocess.Popen(
@@ -209,6 +214,7 @@ def test_interrupt_still_cleans_up(seeded: LiveMock, tmp_path: Path) -> None:
     assert state(seeded) == before, out[-3000:]
 
 
+@pytest.mark.slow
 def test_runs_as_a_pytest_plugin_in_a_teams_own_session(seeded: LiveMock, tmp_path: Path) -> None:
     proc = subprocess.run(
         [

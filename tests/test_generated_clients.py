@@ -32,6 +32,8 @@ import yaml
 from .conftest import API, TOKEN, LiveMock
 from .toolchain import CLIENTS, LOCKFILE, SPEC_FILE, cached, npm_bin, require, run, unavailable
 
+pytestmark = pytest.mark.slow  # installs and runs generators: started first under xdist
+
 DOC = yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))
 SCHEMAS = DOC["components"]["schemas"]
 EXAMPLES = DOC["components"]["examples"]

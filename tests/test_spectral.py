@@ -13,9 +13,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from .toolchain import ROOT, SPEC_FILE, npm_bin, run
+
+pytestmark = pytest.mark.slow  # installs and runs npm tools: started first under xdist
 
 RULESET = ROOT / ".spectral.yaml"
 ERROR, WARNING = 0, 1  # Spectral's severities (then 2 info, 3 hint)
