@@ -95,8 +95,3 @@ def shared_mock() -> Iterator[LiveMock]:
     with serve() as live:
         yield live
 
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked `slow` first (otherwise in their order): under xdist a long test that starts
-    last keeps one worker busy while the other sits idle, so the short ones go at the end."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
