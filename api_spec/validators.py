@@ -1,7 +1,7 @@
 """JSON Schema validators for the contract's schemas, compiled by jsonschema-rs.
 
 Every validator resolves `#/components/...` in one registry holding the document's components
-(a copy of them inside each validator cost about 25 MB of memory in the mock), and checks
+(a copy of them inside each validator costs the mock much memory: bench/FINDINGS.md), and checks
 formats, as the mock and the suite both need.
 """
 

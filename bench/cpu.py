@@ -4,8 +4,8 @@ other work on the machine disturbs far less than a wall-clock rate. The apps tak
 after round, and each keeps its best round.
 
 Besides the mock as shipped and the floor, the mock is measured with one of its per-request
-features taken out at a time (the hooks removed from the built app, nothing else changed), so
-the table says what each costs."""
+features taken out at a time (its steps removed from the built app's pipeline, nothing else
+changed), so the table says what each costs."""
 
 from __future__ import annotations
 
@@ -17,27 +17,34 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from mock_server import create_app, seed
-from mock_server.accesslog import AccessLog
-from mock_server.spec import Spec
-
 from .floor import create_floor_app
 from .procs import BASE_PATH, TOKEN
+
+# The mock is imported where it is measured, not here: `bench.versions` runs `_run` in processes
+# whose `mock_server` is another commit's, of another layout.
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Progress = Callable[[str], None]
 
-# Hooks of the built app, by feature (function names as `create_app` registers them).
-FEATURES = {
-    "journal": {"start_clock", "record"},
-    "Prefer": {"apply_preferences", "echo_applied"},
-    "CORS": {"answer_options", "allow_origin"},
-}
+
+def features() -> dict[str, set[Callable[..., Any]]]:
+    """Steps of the app's pipeline (`mock_server.api.pipeline`), by feature."""
+    from mock_server.api import pipeline
+    from mock_server.devtools import journal, prefer
+
+    return {
+        "journal": {journal.record},
+        "Prefer": {prefer.apply, prefer.echo_applied},
+        "CORS": {pipeline.preflight, pipeline.allow_origin},
+    }
 
 
 def measure(seed_file: Path, requests: int, rounds: int, progress: Progress) -> dict[str, Any]:
+    import api_spec
+    from mock_server.devtools.accesslog import AccessLog
+
     data = json.loads(seed_file.read_text(encoding="utf-8"))
-    spec = Spec.load()
+    spec = api_spec.contract()
     template = dict(data["workspaces"]["demo"]["workflows"][0])
     devnull = open("/dev/null" if sys.platform != "win32" else "nul", "w", buffering=1)  # noqa: SIM115
     try:
@@ -47,7 +54,7 @@ def measure(seed_file: Path, requests: int, rounds: int, progress: Progress) -> 
             "mock-quiet": ("mock --quiet (no access log)", _mock(spec, seed_file)),
             "unvalidated": ("mock, request validation off (no log)", _mock(spec, seed_file, validate=False)),
         }
-        for feature, hooks in FEATURES.items():
+        for feature, hooks in features().items():
             apps[f"no-{feature}"] = (f"mock --quiet without {feature}", _mock(spec, seed_file, drop=hooks))
         results: dict[str, dict[str, float]] = {key: {} for key in apps}
         for profile in ("list", "detail", "create"):
@@ -70,11 +77,15 @@ def measure(seed_file: Path, requests: int, rounds: int, progress: Progress) -> 
     }
 
 
-def _mock(spec: Spec, seed_file: Path, validate: bool = True, drop: Iterable[str] = ()) -> WSGIApp:
-    app = create_app(store=seed.load(spec, seed_file), spec=spec, validate_requests=validate)
+def _mock(spec: Any, seed_file: Path, validate: bool = True, drop: Iterable[Callable[..., Any]] = ()) -> WSGIApp:
+    from mock_server import create_app
+    from mock_server.state import seed
+
+    app = create_app(store=seed.load(spec, seed_file), contract=spec, validate_requests=validate)
     dropped = set(drop)
-    for hooks in (app.before_request_funcs, app.after_request_funcs):
-        hooks[None] = [f for f in hooks.get(None, []) if f.__name__ not in dropped]
+    runtime = app.runtime
+    runtime.steps = tuple(step for step in runtime.steps if step not in dropped)
+    runtime.finish = tuple(step for step in runtime.finish if step not in dropped)
     return app
 
 

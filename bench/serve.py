@@ -7,9 +7,10 @@ import argparse
 import json
 from pathlib import Path
 
-from mock_server import cli, create_app, seed
+import api_spec
+from mock_server import cli, create_app
 from mock_server.server import Server
-from mock_server.spec import Spec
+from mock_server.state import seed
 
 from .floor import create_floor_app
 
@@ -25,8 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.kind == "floor":
         app = create_floor_app(json.loads((args.seed or seed.BUNDLED).read_text(encoding="utf-8")))
     else:
-        spec = Spec.load()
-        app = create_app(store=seed.load(spec, args.seed), spec=spec, validate_requests=False)
+        contract = api_spec.contract()
+        app = create_app(store=seed.load(contract, args.seed), contract=contract, validate_requests=False)
     Server(app, "127.0.0.1", args.port, args.threads, access_log=False).serve_forever()
     return 0
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from mock_server import seed
+from mock_server.state import seed
 
 from . import prism
 

@@ -27,17 +27,26 @@ assert mock_server.__file__.startswith(os.getcwd()), (mock_server.__file__, os.g
 from pathlib import Path
 from bench import cpu
 from bench.floor import create_floor_app
-from mock_server import create_app, seed
-from mock_server.accesslog import AccessLog
-from mock_server.spec import Spec
+from mock_server import create_app
+try:  # the layout since issue 12: api/, state/, devtools/ on the api_spec model
+    import api_spec
+    from mock_server.devtools.accesslog import AccessLog
+    from mock_server.state import seed
+    spec = api_spec.contract()
+    def mock():
+        return create_app(store=seed.load(spec, seed_file), contract=spec)
+except ImportError:  # before: flat modules and the mock's own Spec
+    from mock_server import seed
+    from mock_server.accesslog import AccessLog
+    from mock_server.spec import Spec
+    spec = Spec.load()
+    def mock():
+        return create_app(store=seed.load(spec, seed_file), spec=spec)
 requests, seed_file = int(sys.argv[1]), Path(sys.argv[2])
 devnull = open("/dev/null", "w", buffering=1)
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=devnull)  # older access logs
 data = json.loads(seed_file.read_text(encoding="utf-8"))
 template = dict(data["workspaces"]["demo"]["workflows"][0])
-spec = Spec.load()
-def mock():
-    return create_app(store=seed.load(spec, seed_file), spec=spec)
 if "stream" in inspect.signature(AccessLog).parameters:
     logged = AccessLog(mock(), lambda: devnull)
 else:  # before the access log wrote its own lines

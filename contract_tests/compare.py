@@ -2,7 +2,8 @@
 
 Only what the schema declares is compared, so an implementation may drop unknown fields
 (inside nested objects too) or keep them. A field that was left out must read back as the
-schema's default: that is what makes `PUT` a full replacement.
+schema's default: that is what makes `PUT` a full replacement. The schema is read through
+`api_spec`'s document (references, `allOf`, discriminated `oneOf`).
 """
 
 from __future__ import annotations
@@ -10,39 +11,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from api_spec import load_spec
+from .api import contract
 
 _MISSING = object()
 
 
-def resolve_schema(node: Any) -> Any:
-    """A schema with its `$ref`s followed (siblings of a `$ref` kept)."""
-    return _resolve(node)
-
-
-def _resolve(node: Any) -> Any:
-    spec = load_spec()
-    extra: dict[str, Any] = {}
-    while isinstance(node, dict) and "$ref" in node:
-        extra = {**{k: v for k, v in node.items() if k != "$ref"}, **extra}
-        target: Any = spec
-        for part in node["$ref"][2:].split("/"):
-            target = target[part]
-        node = target
-    return {**node, **extra} if extra and isinstance(node, dict) else node
-
-
-def input_schema(operation_id: str) -> dict[str, Any]:
-    for item in load_spec()["paths"].values():
-        for op in item.values():
-            if isinstance(op, dict) and op.get("operationId") == operation_id:
-                return _resolve(op["requestBody"]["content"]["application/json"]["schema"])
-    raise KeyError(operation_id)
-
-
 def mismatches(sent: Any, got: Any, schema: Any, where: str = "") -> list[str]:
     """Differences between a sent body and the stored resource, as readable lines."""
-    schema = _resolve(schema)
+    doc = contract().document
+    schema = doc.resolve(schema)
     if isinstance(sent, dict) and isinstance(got, dict):
         props = _properties(schema, sent)
         if props is None:  # a free-form object: stored as sent
@@ -55,8 +32,8 @@ def mismatches(sent: Any, got: Any, schema: Any, where: str = "") -> list[str]:
                     problems.append(f"{path}: sent {sent[name]!r}, missing in the response")
                 else:
                     problems += mismatches(sent[name], got[name], sub, path)
-            elif not where and "default" in _resolve(sub):
-                default = _resolve(sub)["default"]
+            elif not where and "default" in doc.resolve(sub):
+                default = doc.resolve(sub)["default"]
                 if not _equal(default, got.get(name, _MISSING)):
                     problems.append(
                         f"{path}: left out, so expected the default {default!r}, got {got.get(name, 'nothing')!r}"
@@ -65,22 +42,20 @@ def mismatches(sent: Any, got: Any, schema: Any, where: str = "") -> list[str]:
     if isinstance(sent, list) and isinstance(got, list):
         if len(sent) != len(got):
             return [f"{where}: sent {len(sent)} items, got {len(got)}"]
-        items = schema.get("items", {})
+        items = schema.get("items", {}) if isinstance(schema, dict) else {}
         pairs = enumerate(zip(sent, got, strict=True))
         return [p for i, (s, g) in pairs for p in mismatches(s, g, items, f"{where}[{i}]")]
     return [] if _equal(sent, got) else [f"{where}: sent {sent!r}, got {got!r}"]
 
 
-def _properties(schema: dict[str, Any], value: dict[str, Any]) -> dict[str, Any] | None:
-    """Declared properties; for a discriminated `oneOf`, those of the branch the value picks."""
-    if "oneOf" in schema:
-        disc = schema.get("discriminator", {})
-        ref = disc.get("mapping", {}).get(value.get(disc.get("propertyName", "")))
-        if ref is None:
-            return None
-        return _properties(_resolve({"$ref": ref}), value)
-    props = schema.get("properties")
-    return {k: v for k, v in props.items()} if props else None
+def _properties(schema: Any, value: dict[str, Any]) -> dict[str, Any] | None:
+    """Declared properties; for a discriminated `oneOf`, those of the branch the value picks
+    (None, like a free-form object, when it picks none)."""
+    doc = contract().document
+    branch = doc.branch(schema, value)
+    if branch is not None:
+        return doc.properties(branch.schema) or None if branch.schema is not None else None
+    return doc.properties(schema) or None
 
 
 def _equal(a: Any, b: Any) -> bool:

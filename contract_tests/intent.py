@@ -16,7 +16,7 @@ again as it will be sent, part by part, from the operation's own parameter schem
 from __future__ import annotations
 
 import enum
-import re
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,8 +26,10 @@ from schemathesis.generation import GenerationMode
 from schemathesis.generation.meta import REQUEST_SHAPE_PROBES, ComponentInfo, CoverageScenario
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
-_INTEGER = re.compile(r"-?[0-9]+")
-_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+from api_spec import Parameter, as_text
+
+from .api import by_label, validator
+
 _REPLACED = (ParameterLocation.PATH, ParameterLocation.QUERY)
 _SHAPE_PROBES = frozenset({*REQUEST_SHAPE_PROBES, CoverageScenario.DUPLICATE_PARAMETER})
 
@@ -86,54 +88,30 @@ def _replaceable_only(meta: Any) -> bool:
 def _parameters_valid(case: Any, location: ParameterLocation) -> bool:
     """Whether every declared parameter at `location` is valid as sent; undeclared ones are left
     aside (the contract: unknown query parameters are ignored)."""
-    declared = _declared(case.operation, location)
+    declared = _declared(case.operation.label, location)
     values = case.get_container(location)
     if values is None:
         values = {}
     if not isinstance(values, Mapping):
         raise _Unjudgeable
-    for name, (schema, validator, required) in declared.items():
+    for name, (param, check) in declared.items():
         if name not in values or values[name] is None:  # requests drops a None parameter
-            if required:
+            if param.required:
                 return False
             continue
-        if not validator.is_valid(_read(values[name], schema)):
+        text = as_text(values[name])
+        if text is None:  # arrays and objects are serialized in ways a scalar parameter does not define
+            raise _Unjudgeable
+        if not check.is_valid(param.read(text)):  # read as the server reads it (`api_spec.coerce`)
             return False
     return True
 
 
-def _read(value: Any, schema: Mapping[str, Any]) -> Any:
-    """A parameter value as the server reads it: its text, typed by the schema."""
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, int | float | str):
-        text = str(value)
-    else:
-        raise _Unjudgeable  # arrays and objects are serialized in ways a scalar parameter does not define
-    types = schema.get("type", "string")
-    for kind in [types] if isinstance(types, str) else types:
-        if kind == "integer" and _INTEGER.fullmatch(text):
-            return int(text)
-        if kind == "number" and _NUMBER.fullmatch(text):
-            return float(text)
-        if kind == "boolean" and text in ("true", "false"):
-            return text == "true"
-        if kind == "string":
-            return text
-    return text
-
-
-_DECLARED: dict[tuple[str, ParameterLocation], dict[str, tuple[Any, Any, bool]]] = {}
-
-
-def _declared(operation: Any, location: ParameterLocation) -> dict[str, tuple[Any, Any, bool]]:
-    """Each declared parameter's schema, compiled validator and whether it is required."""
-    key = (operation.label, location)
-    if key not in _DECLARED:
-        schema = getattr(operation.get_parameter_set(location), "schema", None) or {}
-        required = set(schema.get("required", ()))
-        _DECLARED[key] = {
-            name: (prop, jsonschema_rs.validator_for(prop), name in required)
-            for name, prop in schema.get("properties", {}).items()
-        }
-    return _DECLARED[key]
+@functools.cache
+def _declared(label: str, location: ParameterLocation) -> dict[str, tuple[Parameter, jsonschema_rs.Validator]]:
+    """Each declared parameter of the operation at `location`, with its compiled validator."""
+    op = by_label(label)
+    if op is None:
+        raise _Unjudgeable
+    params = op.path_params if location is ParameterLocation.PATH else op.query_params
+    return {name: (param, validator(param.schema)) for name, param in params.items()}

@@ -13,8 +13,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import hypothesis
+
+from .api import Operation, is_secret
+
 TOKEN_ENV = "WP_API_TOKEN"
-SECRET_READS = frozenset({"getWorkflowToken"})  # GETs that answer a secret
 PYTEST_PREFIX = "wp-"
 
 
@@ -34,6 +37,16 @@ class Profile:
     shrink_seconds: float | None = None
     shrink_budget: float | None = None
 
+    @property
+    def hypothesis_profile(self) -> str:
+        """The Hypothesis settings profile of the suite's own properties."""
+        return f"wp-contract-{self.name}"
+
+    @property
+    def sequences_profile(self) -> str:
+        """The Hypothesis settings profile of the stateful sequences."""
+        return f"wp-contract-{self.name}-sequences"
+
 
 PROFILES = {
     "quick": Profile(
@@ -50,6 +63,39 @@ PROFILES = {
         "thorough", max_examples=80, stateful_examples=60, stateful_steps=10, property_examples=40, coverage=True
     ),
 }
+
+
+# Hypothesis' health checks stay on: none needs suppressing. With `deadline=None`, `too_slow`
+# allows 30 s of pure drawing over the first 10 examples (a property draws at most a few
+# bodies per example); the body strategies neither filter
+# (`filter_too_much`) nor overrun (`data_too_large`, measured: 100 examples of 8 workflow bodies
+# each, 5 seeds); the smallest bodies are small (`large_base_example`); and the properties run
+# outside pytest's fixtures (`function_scoped_fixture`). The stateful sequences, which
+# Schemathesis runs with every health check suppressed, passed the thorough profile with them on.
+SUPPRESSED_HEALTH_CHECKS: tuple[hypothesis.HealthCheck, ...] = ()
+
+# One Hypothesis settings profile per suite profile, registered at import as Hypothesis
+# recommends. A run reads its profile when it is configured and applies it to the suite's own
+# tests only: loading it as the process-wide default (`settings.load_profile`) would also change
+# every other Hypothesis test of a team's session that folds the plugin in.
+for _profile in PROFILES.values():
+    hypothesis.settings.register_profile(
+        _profile.hypothesis_profile,
+        max_examples=_profile.property_examples,
+        deadline=None,
+        database=None,
+        suppress_health_check=SUPPRESSED_HEALTH_CHECKS,
+        phases=(hypothesis.Phase.explicit, hypothesis.Phase.generate, hypothesis.Phase.shrink),
+    )
+    hypothesis.settings.register_profile(
+        _profile.sequences_profile,
+        max_examples=_profile.stateful_examples,
+        stateful_step_count=_profile.stateful_steps,
+        deadline=None,
+        database=None,
+        suppress_health_check=SUPPRESSED_HEALTH_CHECKS,
+        phases=(hypothesis.Phase.explicit, hypothesis.Phase.generate, hypothesis.Phase.shrink),
+    )
 
 
 @dataclass(frozen=True)
@@ -124,24 +170,29 @@ class SuiteOptions:
     def stateful_examples(self) -> int:
         return self.max_examples or self.profile.stateful_examples
 
-    @property
-    def hypothesis_phases(self) -> list[Any]:
-        """Hypothesis phases for the suite's own properties and stateful runs."""
-        import hypothesis
-
-        phases = [hypothesis.Phase.explicit, hypothesis.Phase.generate, hypothesis.Phase.shrink]
-        return phases[:2] if self.no_shrink else phases
+    def hypothesis_settings(self, *, sequences: bool = False) -> hypothesis.settings:
+        """The Hypothesis settings of the suite's properties (or stateful sequences) in this run:
+        the profile's, with `--max-examples` and `--no-shrink` applied."""
+        profile = self.profile.sequences_profile if sequences else self.profile.hypothesis_profile
+        base = hypothesis.settings.get_profile(profile)
+        changes: dict[str, Any] = {}
+        if self.max_examples:
+            changes["max_examples"] = self.max_examples
+        if self.no_shrink:
+            changes["phases"] = [p for p in base.phases if p is not hypothesis.Phase.shrink]
+        return hypothesis.settings(base, **changes) if changes else base
 
     @property
     def exact_counts(self) -> bool:
         """Whether checks may assume that nobody else writes to the workspace."""
         return not self.shared_workspace
 
-    def selects(self, operation_id: str, method: str, path: str) -> bool:
-        names = {operation_id, f"{method.upper()} {path}"}
-        if self.read_only and method.upper() != "GET":
+    def selects(self, operation: Operation) -> bool:
+        """Whether the run may call `operation` (by `--include`, `--exclude` and `--read-only`)."""
+        names = {operation.operation_id, operation.label}
+        if self.read_only and operation.method != "GET":
             return False
-        if self.read_only and operation_id in SECRET_READS and not names & set(self.include):
+        if self.read_only and is_secret(operation) and not names & set(self.include):
             return False  # production secrets are read only when asked for by name
         if self.include and not names & set(self.include):
             return False

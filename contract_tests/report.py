@@ -2,6 +2,7 @@
 
 Hypothesis replays a failing example many times while it shrinks it; a failure is keyed by
 (check, operation) and the last record wins, which is the minimal example it settled on.
+Each run has its own report, held by the run's plugin object (`plugin.ContractSuite`).
 """
 
 from __future__ import annotations
@@ -98,6 +99,3 @@ class Report:
 
     def write_json(self, path: str) -> None:
         Path(path).write_text(json.dumps(self.as_dict(), indent=2) + "\n", encoding="utf-8")
-
-
-REPORT = Report()

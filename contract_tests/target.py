@@ -2,28 +2,29 @@
 
 Safety rules for a real deployment live here: the suite writes only to resources it created
 in this run (their names carry the run's prefix), uses as "missing" ids only ids it created
-and deleted, and deletes everything it created when the run ends.
+and deleted, and deletes everything it created when the run ends. Paths, name lengths and
+page sizes come from the contract (`contract_tests.api`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import secrets
 import shlex
 import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import requests
 
+from .api import KINDS, PAGE_SIZE, PERSONAS, contract, largest_page, name_schema
 from .options import TOKEN_ENV, SuiteOptions
 
-PERSONAS = "personas"
-WORKFLOWS = "workflows"
-KINDS = (PERSONAS, WORKFLOWS)
 PAGE_MARGIN = 2  # pages walked beyond what the first page's `count` announces, before giving up
+PROBE_TIMEOUT = 3.0  # seconds a fresh request gets to show that the target still answers
 
 
 def page_budget(count: Any, page_size: int, *, shared: bool = False) -> int | None:
@@ -39,9 +40,6 @@ class Default:
 
 
 DEFAULT = Default()
-
-
-PROBE_TIMEOUT = 3.0  # seconds a fresh request gets to show that the target still answers
 
 
 class TargetError(RuntimeError):
@@ -71,38 +69,50 @@ class Exchange:
             header = f"{name}: {value}"
             parts += ["-H", f'"{header}"' if f"${TOKEN_ENV}" in value else shlex.quote(header)]
         if self.body is not None:
-            parts += ["-H", shlex.quote("Content-Type: application/json"), "-d", shlex.quote(_json(self.body))]
+            body = json.dumps(self.body, separators=(",", ":"))
+            parts += ["-H", shlex.quote("Content-Type: application/json"), "-d", shlex.quote(body)]
         parts.append(shlex.quote(self.url))
         return " ".join(parts)
 
 
-def _json(value: Any) -> str:
-    import json
-
-    return json.dumps(value, separators=(",", ":"))
+Observer = Callable[[Exchange], None]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Workspace:
-    """One workspace of the target, with this run's resources in it."""
+    """One workspace of the target, as seen by one user of it: the requests made through this
+    view are shown to its `observer` (a check keeps the last one for its reproduction)."""
 
     target: Target
     name: str
-    owned: dict[str, set[int]] = field(default_factory=lambda: {k: set() for k in KINDS})
+    observer: Observer | None = field(default=None, compare=False)
 
-    def path(self, kind: str, rid: int | None = None, suffix: str = "") -> str:
-        base = f"/api/v3/workspaces/{self.name}/{kind}/"
-        return base if rid is None else f"{base}{rid}{suffix}"
+    def observed(self, observer: Observer) -> Workspace:
+        return replace(self, observer=observer)
+
+    @property
+    def owned(self) -> dict[str, set[int]]:
+        """This run's resources in the workspace, by kind (shared by every view)."""
+        return self.target.owned[self.name]
+
+    def path(self, kind: str, rid: int | None = None, role: str | None = None) -> str:
+        """The kind's collection (no `rid`), one item, or one item's action (`role`, e.g. `run`)."""
+        k = contract().kind(kind)
+        scope = {contract().scope_param: self.name}
+        if rid is None:
+            return k.op(role or "list").concrete_path(**scope)
+        return k.op(role or "get").concrete_path(**scope, **{k.id_param: rid})
 
     # -- plain calls ----------------------------------------------------------------------
     def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        return self.target.call(method, path, **kwargs)
+        return self.target.call(method, path, observer=self.observer, **kwargs)
 
-    def list_all(self, kind: str, page_size: int = 100) -> list[dict[str, Any]]:
+    def list_all(self, kind: str, page_size: int | None = None) -> list[dict[str, Any]]:
         """Every item of a collection, walking `next`, at most as many pages as `count` announces
         (plus a margin): a server whose `next` never ends is judged at once, not after a long walk."""
+        page_size = page_size or largest_page(kind)
         items: list[dict[str, Any]] = []
-        url: str | None = self.target.base_url + self.path(kind) + f"?page_size={page_size}"
+        url: str | None = self.target.base_url + self.path(kind) + f"?{PAGE_SIZE}={page_size}"
         budget: int | None = 1
         walked, first_count = 0, None
         while url is not None:
@@ -111,7 +121,7 @@ class Workspace:
                     f"walking `next` in {self.path(kind)} did not end after {walked} pages of {page_size} "
                     f"(the first page announced count={first_count})"
                 )
-            response = self.target.call("GET", url)
+            response = self.call("GET", url)
             if response.status_code != 200:
                 raise AssertionError(f"GET {url} answered {response.status_code}: {response.text[:200]}")
             try:
@@ -195,27 +205,29 @@ class Target:
         self.run_id = secrets.token_hex(3)
         self._counter = itertools.count(1)
         self._lock = threading.Lock()
-        self.last: Exchange | None = None
         self.down: TargetDown | None = None
+        names = [options.workspace, *([options.other_workspace] if options.other_workspace else [])]
+        self.owned: dict[str, dict[str, set[int]]] = {name: {k: set() for k in KINDS} for name in names}
         self.workspace = Workspace(self, options.workspace)
         self.other = Workspace(self, options.other_workspace) if options.other_workspace else None
 
-    # Names: persona names are kebab-case (at most 63), workflow names free text.
+    # Names carry the run's prefix: persona names are kebab-case and unique, workflow names free text.
     @property
     def prefixes(self) -> tuple[str, str]:
         return (f"ct-{self.run_id}-", f"[ct-{self.run_id}] ")
 
-    def persona_name(self, suggested: str = "") -> str:
-        """A kebab-case name no other persona has: the run's prefix, a counter, the suggestion."""
-        with self._lock:
-            n = next(self._counter)
-        head = f"ct-{self.run_id}-{n}"
-        tail = suggested[: 63 - len(head) - 1].strip("-")
-        return f"{head}-{tail}" if tail else head
-
-    def workflow_name(self, suggested: str = "") -> str:
+    def name(self, kind: str, suggested: str = "") -> str:
+        """A name in this run's namespace, within the kind's maxLength: for personas a kebab-case
+        name no other persona has (the prefix, a counter, the suggestion)."""
+        limit = int(name_schema(kind)["maxLength"])
+        if kind == PERSONAS:
+            with self._lock:
+                n = next(self._counter)
+            head = f"ct-{self.run_id}-{n}"
+            tail = suggested[: limit - len(head) - 1].strip("-")
+            return f"{head}-{tail}" if tail else head
         head = self.prefixes[1]
-        return head + suggested[: 255 - len(head)]
+        return head + suggested[: limit - len(head)]
 
     def call(
         self,
@@ -224,6 +236,7 @@ class Target:
         *,
         authorization: str | Default | None = DEFAULT,
         headers: dict[str, str] | None = None,
+        observer: Observer | None = None,
         **kwargs: Any,
     ) -> requests.Response:
         """One request with this run's token, or `authorization` as given (None: no header)."""
@@ -236,8 +249,9 @@ class Target:
         sent.update(headers or {})
         with self.transport(method, url):
             response = self.session.request(method, url, headers=sent, timeout=self.options.timeout, **kwargs)
-        shown = {k: v.replace(self.options.token, f"${TOKEN_ENV}") for k, v in sent.items()}
-        self.last = Exchange(method, url, shown, kwargs.get("json"), response)
+        if observer is not None:
+            shown = {k: v.replace(self.options.token, f"${TOKEN_ENV}") for k, v in sent.items()}
+            observer(Exchange(method, url, shown, kwargs.get("json"), response))
         return response
 
     @contextlib.contextmanager
@@ -258,12 +272,15 @@ class Target:
                 raise self.down from exc
             raise
 
+    def _first_page(self) -> str:
+        return self.base_url + self.workspace.path(PERSONAS) + f"?{PAGE_SIZE}=1"
+
     def _answers(self) -> bool:
         """Whether a fresh connection gets any HTTP answer at all (any status will do)."""
         try:
             with requests.Session() as fresh:
                 fresh.get(
-                    self.base_url + self.workspace.path(PERSONAS) + "?page_size=1",
+                    self._first_page(),
                     headers={"Authorization": f"Bearer {self.options.token}"},
                     timeout=min(PROBE_TIMEOUT, self.options.timeout),
                 )
@@ -274,7 +291,7 @@ class Target:
     def check_reachable(self) -> None:
         """One request before anything else, so a wrong URL or token is one clear line."""
         try:
-            response = self.call("GET", self.workspace.path(PERSONAS) + "?page_size=1")
+            response = self.call("GET", self._first_page())
         except (requests.RequestException, TargetDown) as exc:
             cause = exc.__cause__ if isinstance(exc, TargetDown) and exc.__cause__ else exc
             raise TargetError(f"cannot reach {self.base_url}: {type(cause).__name__}") from None

@@ -9,12 +9,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import __version__, chaos, journal, persistence, seed
+import api_spec
+
+from . import __version__
+from .api.auth import DEFAULT_TOKEN, TokenPolicy
 from .app import create_app
-from .auth import DEFAULT_TOKEN, TokenPolicy
+from .devtools import chaos, journal
 from .server import Server
-from .spec import Spec
-from .store import PERSONAS, WORKFLOWS, Store
+from .state import persistence, seed
+from .state.store import Store
 
 
 def parser() -> argparse.ArgumentParser:
@@ -95,15 +98,16 @@ def banner(
     state_file: Path | None = None,
     turbulence: chaos.Chaos | None = None,
 ) -> str:
+    contract = api_spec.contract()
     lines = [
         f"Workflows & Personas API mock {__version__}",
         f"  Listening on {url}",
-        f"  Base URL:    {url}/api/v3/workspaces/{{workspace_name}}/",
+        f"  Base URL:    {url}{contract.api_prefix}{{{contract.scope_param}}}/",
     ]
     lines += [f"  Token:       Authorization: Bearer {t}" for t in tokens]
     for name in store.workspace_names():
-        personas, workflows = store.count(name, PERSONAS), store.count(name, WORKFLOWS)
-        lines.append(f"  Workspace:   {name} ({personas} personas, {workflows} workflows)")
+        counts = ", ".join(f"{store.count(name, kind)} {kind}" for kind in api_spec.KINDS)
+        lines.append(f"  Workspace:   {name} ({counts})")
     lines += [
         f"  Docs:        {url}/docs/",
         f"  Spec:        {url}/openapi.json  {url}/openapi.yaml",
@@ -121,28 +125,28 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     tokens = args.token or [DEFAULT_TOKEN]
-    spec = Spec.load()
+    contract = api_spec.contract()
     try:
         TokenPolicy.parse(tokens)
-        store = seed.load(spec, args.seed, empty=args.no_seed)
+        store = seed.load(contract, args.seed, empty=args.no_seed)
     except (ValueError, seed.SeedError) as exc:
         print(f"mock_server: {exc}", file=sys.stderr)
         return 2
     for name in args.workspace:
-        if not seed.is_workspace_name(spec, name):
+        if not seed.is_workspace_name(contract, name):
             print(f"mock_server: --workspace {name!r}: {seed.WORKSPACE_NAME_RULE}", file=sys.stderr)
             return 2
         store.add_workspace(name)
 
     def starting_data() -> Store:
         """What `POST /__admin/reset` restores: the seed plus the --workspace ones."""
-        fresh = seed.load(spec, args.seed, empty=args.no_seed)
+        fresh = seed.load(contract, args.seed, empty=args.no_seed)
         for name in args.workspace:
             fresh.add_workspace(name)
         return fresh
 
     try:
-        saved = persistence.load(spec, args.state_file) if args.state_file else None
+        saved = persistence.load(contract, args.state_file) if args.state_file else None
     except seed.SeedError as exc:
         print(f"mock_server: --state-file: {exc}", file=sys.stderr)
         return 2
@@ -154,13 +158,13 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app(
         store=store,
         tokens=tokens,
-        spec=spec,
+        contract=contract,
         validate_responses=args.validate_responses,
         reset_to=starting_data,
         chaos=turbulence,
         journal_size=args.journal_size,
     )
-    state_file = persistence.StateFile(args.state_file, spec, store) if args.state_file else None
+    state_file = persistence.StateFile(args.state_file, contract, store) if args.state_file else None
     try:
         if state_file is not None:
             state_file.start()

@@ -12,7 +12,7 @@ from typing import Any
 from waitress import wasyncore
 from waitress.server import create_server
 
-from .accesslog import AccessLog
+from .devtools.accesslog import AccessLog
 
 log = logging.getLogger(__name__)
 

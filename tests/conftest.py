@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 import requests
-from flask import Flask
 
+import api_spec
 from mock_server import create_app
+from mock_server.app import MockFlask
 from mock_server.server import Server
-from mock_server.spec import Spec
-from mock_server.store import Store
+from mock_server.state.store import Store
 
 TOKEN = "test-token"
 API = "/api/v3/workspaces"
@@ -24,7 +24,7 @@ API = "/api/v3/workspaces"
 class LiveMock:
     """A mock served by waitress in a thread of this process, reached only through HTTP."""
 
-    app: Flask
+    app: MockFlask
     url: str
     session: requests.Session = field(default_factory=requests.Session)
 
@@ -61,13 +61,13 @@ class LiveMock:
 
     @property
     def violations(self) -> list[str]:
-        return self.app.extensions["mock.violations"]
+        return self.app.runtime.violations
 
 
 @contextlib.contextmanager
 def serve(store: Store | None = None, tokens: tuple[str, ...] = (TOKEN,)) -> Iterator[LiveMock]:
     """A mock on a free loopback port, checking its own responses against the spec."""
-    app = create_app(store=store, tokens=tokens, spec=SPEC, validate_responses=True)
+    app = create_app(store=store, tokens=tokens, contract=SPEC, validate_responses=True)
     server = Server(app, "127.0.0.1", 0, threads=8, access_log=False)
     server.start_background()
     live = LiveMock(app, server.url)
@@ -79,7 +79,7 @@ def serve(store: Store | None = None, tokens: tuple[str, ...] = (TOKEN,)) -> Ite
     assert not live.violations, "responses that break the spec:\n" + "\n".join(live.violations)
 
 
-SPEC = Spec.load()
+SPEC = api_spec.contract()
 
 
 @pytest.fixture

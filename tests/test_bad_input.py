@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mock_server.validation import MAX_BODY_BYTES, MAX_DEPTH
+from mock_server.api.validation import MAX_BODY_BYTES, MAX_DEPTH
 
 from .conftest import API, SPEC, LiveMock
 from .test_operations import persona_body, workflow_body
@@ -471,7 +471,7 @@ def concrete(path: str) -> str:
 
 
 SPEC_PATHS = {
-    concrete(path): {m.upper() for m in item if m != "parameters"} for path, item in SPEC.document["paths"].items()
+    concrete(path): {m.upper() for m in item if m != "parameters"} for path, item in SPEC.document.raw["paths"].items()
 }
 
 

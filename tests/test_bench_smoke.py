@@ -15,8 +15,9 @@ import requests
 from bench import load, suite
 from bench.floor import create_floor_app
 from bench.targets import write_seed
-from mock_server import create_app, seed
+from mock_server import create_app
 from mock_server.server import Server
+from mock_server.state import seed
 
 from .conftest import SPEC
 
@@ -66,7 +67,7 @@ def serve_app(app):
 
 @pytest.fixture
 def unvalidated():
-    server = serve_app(create_app(store=seed.load(SPEC, None), spec=SPEC, validate_requests=False))
+    server = serve_app(create_app(store=seed.load(SPEC, None), contract=SPEC, validate_requests=False))
     yield server.url
     server.stop()
 
@@ -74,7 +75,7 @@ def unvalidated():
 @pytest.fixture
 def shipped():
     """The mock as the benchmark starts it: demo data, the default token, no response checking."""
-    server = serve_app(create_app(store=seed.load(SPEC, None), spec=SPEC))
+    server = serve_app(create_app(store=seed.load(SPEC, None), contract=SPEC))
     yield server.url
     server.stop()
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from mock_server.docs import ADMIN_TITLE
+from mock_server.devtools.docs import ADMIN_TITLE
 
 from .browser import launch
 from .conftest import API, SPEC, TOKEN, serve

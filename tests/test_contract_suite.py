@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,9 +21,12 @@ from typing import Any
 import pytest
 import requests
 
+from contract_tests import cli
+from contract_tests.checks import ALL_NAMES
+
 from .conftest import API, TOKEN, LiveMock, serve
 from .faults import runner as faults_runner
-from .faults import serve_variant
+from .faults import serve_correct, serve_variant
 from .faults.runner import SuiteRun, suite_command
 
 WORKSPACES = ("demo", "sandbox")
@@ -150,6 +154,40 @@ def test_failure_report_names_the_check_and_reproduces_without_the_token(tmp_pat
     assert "DOES NOT CONFORM" in run.out and "Reproduce with:" in run.out
     for text in (run.out, run.err, json.dumps(run.report), junit.read_text()):
         assert secret not in text
+    # Each JUnit test case names the check(s) it makes (a failing one, those that failed) by the
+    # names the report uses.
+    cases = list(ET.parse(junit).iter("testcase"))
+    named = {
+        (case.get("name"), prop.get("value"))
+        for case in cases
+        for prop in case.iter("property")
+        if prop.get("name") == "check"
+    }
+    assert {check for _, check in named} <= ALL_NAMES
+    assert all(check == "auth_required" for name, check in named if name.startswith("test_auth_required"))
+    failed = {
+        check for name, check in named if any(c.get("name") == name and c.find("failure") is not None for c in cases)
+    }
+    assert set(run.report["checks_failed"]) <= failed, (run.report["checks_failed"], failed)
+
+
+@pytest.mark.slow
+def test_two_runs_in_one_process_are_independent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run's state lives in its own plugin object: a second run in the same process, after one
+    that failed, gets its own verdict; and the CLI passes the token to pytest without the
+    environment."""
+    monkeypatch.delenv("WP_API_TOKEN", raising=False)
+    secret = "in-process-token"
+    budget = ("--workspace", "demo", "--token", secret, "--seed", "1", "--max-examples", "2", "--no-shrink")
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    with serve_variant("create_answers_200", token=secret) as url:
+        assert cli.main(["--base-url", url, *budget, "--report-json", str(first)]) == 1
+    with serve_correct(token=secret) as url:
+        assert cli.main(["--base-url", url, *budget, "--report-json", str(second)]) == 0
+    assert json.loads(first.read_text())["failures"]
+    report = json.loads(second.read_text())
+    assert report["passed"] and not report["failures"] and report["cases"] > 0, report
+    assert "WP_API_TOKEN" not in os.environ
 
 
 def test_unreachable_target_is_exit_2_with_one_line(tmp_path: Path) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mock_server import jsonvalue
-from mock_server.store import WORKFLOWS, Store
+from api_spec import WORKFLOWS
+from mock_server.state import jsonvalue
+from mock_server.state.store import Store
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from mock_server.prefer import MAX_DELAY_MS
+from mock_server.devtools.prefer import MAX_DELAY_MS
 
 from .conftest import API, SPEC, TOKEN, LiveMock, serve
 

@@ -12,47 +12,42 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import jsonschema_rs
 import pytest
 
-from api_spec import load_spec
-from contract_tests.compare import input_schema, mismatches, resolve_schema
-from contract_tests.conformance import Guard, all_example_bodies
-from contract_tests.options import SuiteOptions
-from contract_tests.suite.test_properties import (
-    LABEL,
-    OPS,
-    create,
-    expect_status,
-    fail,
-    json_of,
-    needs_kind,
-    selected,
-)
-from contract_tests.target import KINDS, WORKFLOWS, Target, Workspace
+from contract_tests.api import KINDS, PAGE, PAGE_SIZE, WORKFLOWS, contract, examples, validator
+from contract_tests.checks import LIMITS_HONOURED
+from contract_tests.compare import mismatches
+from contract_tests.conformance import Guard
+from contract_tests.probe import At, Probe
 
-CHECK = "limits_honoured"
 _MISSING = object()
 FILLERS = ("x", "0", "-x", ",0", " x")  # tried in turn to lengthen a value without breaking its pattern
 NUMBER_STEP = 0.001  # "one past" a bound of a (non-integer) number
 
 
 # -- values from the schema ------------------------------------------------------------
+def resolve(schema: Any) -> Any:
+    return contract().document.resolve(schema)
+
+
+def properties(schema: Any) -> dict[str, Any]:
+    return contract().document.properties(schema)
+
+
 def types(schema: dict[str, Any]) -> set[str]:
     declared = schema.get("type", ())
     return {declared} if isinstance(declared, str) else set(declared)
 
 
-def branch(schema: dict[str, Any], value: Any) -> dict[str, Any] | None:
-    """The `oneOf` branch a value picks through the discriminator."""
-    tag = schema.get("discriminator", {}).get("propertyName")
-    ref = schema.get("discriminator", {}).get("mapping", {}).get(value.get(tag)) if isinstance(value, dict) else None
-    return resolve_schema({"$ref": ref}) if ref else None
+def branch(schema: dict[str, Any], value: Any) -> Any:
+    """The `oneOf` branch a value picks through the discriminator (None: none)."""
+    chosen = contract().document.branch(schema, value)
+    return chosen.schema if chosen is not None else None
 
 
 def instance(schema: Any) -> Any:
     """A small valid value of `schema` (its const, enum, default or example first), or _MISSING."""
-    s = resolve_schema(schema)
+    s = resolve(schema)
     for key in ("const", "default"):
         if key in s:
             return copy.deepcopy(s[key])
@@ -63,7 +58,8 @@ def instance(schema: Any) -> Any:
         return instance(s["oneOf"][0])
     kinds = types(s)
     if "object" in kinds:
-        made = {name: instance(s.get("properties", {}).get(name, {})) for name in s.get("required", [])}
+        required = contract().document.required(s)
+        made = {name: instance(sub) for name, sub in properties(s).items() if name in required}
         return _MISSING if _MISSING in made.values() else made
     if "array" in kinds:
         item = instance(s.get("items", {}))
@@ -92,14 +88,14 @@ def stretch(text: str, length: int, pattern: str | None, salt: int = 0) -> str |
 def extreme(schema: Any, value: Any, high: bool, salt: int = 0) -> Any:
     """`value` with every bounded length, size and number inside it at its maximum (`high`) or
     minimum: optional properties are filled in, free-form maps get one entry at the maximum."""
-    s = resolve_schema(schema)
+    s = resolve(schema)
     if "oneOf" in s:
         chosen = branch(s, value)
         return value if chosen is None else extreme(chosen, value, high, salt)
     kinds = types(s)
     if isinstance(value, dict):
         out = dict(value)
-        for name, sub in s.get("properties", {}).items():
+        for name, sub in properties(s).items():
             base = out.get(name, _MISSING)
             base = instance(sub) if base is _MISSING else base
             if base is not _MISSING:
@@ -131,14 +127,14 @@ def extreme(schema: Any, value: Any, high: bool, salt: int = 0) -> Any:
 
 def breaches(schema: Any, value: Any, where: str = "") -> Iterator[tuple[str, Any]]:
     """(where, value) pairs: `value` with one bound inside it passed by one, each."""
-    s = resolve_schema(schema)
+    s = resolve(schema)
     if "oneOf" in s:
         chosen = branch(s, value)
         if chosen is not None:
             yield from breaches(chosen, value, where)
         return
     if isinstance(value, dict):
-        for name, sub in s.get("properties", {}).items():
+        for name, sub in properties(s).items():
             base = value.get(name, _MISSING)
             base = instance(sub) if base is _MISSING else base
             if base is not _MISSING:
@@ -182,13 +178,16 @@ def breaches(schema: Any, value: Any, where: str = "") -> Iterator[tuple[str, An
 def samples(kind: str) -> list[dict[str, Any]]:
     """The spec's first example, and one copy per branch of each discriminated `oneOf` field it
     does not already show (so every trigger type's own bounds are reached)."""
-    base = all_example_bodies()[kind][0]
+    doc = contract().document
+    base = examples(kind)[0]
     found = [copy.deepcopy(base)]
-    for name, prop in input_schema(OPS[kind]["create"]).get("properties", {}).items():
-        s = resolve_schema(prop)
-        for tag, ref in s.get("discriminator", {}).get("mapping", {}).items():
-            shown = isinstance(base.get(name), dict) and base[name].get(s["discriminator"]["propertyName"]) == tag
-            made = instance({"$ref": ref})
+    for name, prop in properties(contract().kind(kind).input.schema).items():
+        shape = doc.branch(prop, {})
+        if shape is None:
+            continue
+        for tag in shape.choices:
+            shown = isinstance(base.get(name), dict) and base[name].get(shape.property) == tag
+            made = instance(doc.branch(prop, {shape.property: tag}).schema)  # type: ignore[union-attr]
             if not shown and made is not _MISSING:
                 found.append({**copy.deepcopy(base), name: made})
     return found
@@ -207,7 +206,7 @@ class Plan:
 def plan(guard: Guard, kind: str) -> Plan:
     """The bodies, in this run's namespace: a name is prefixed before it is lengthened, so a name
     at its maxLength (or one past it) still carries the run's prefix."""
-    schema = input_schema(OPS[kind]["create"])
+    schema = contract().kind(kind).input.schema
     high: list[dict[str, Any]] = []
     low: list[dict[str, Any]] = []
     past: dict[str, dict[str, Any]] = {}
@@ -217,175 +216,153 @@ def plan(guard: Guard, kind: str) -> Plan:
         marked = guard.rename(kind, {**sample, "name": f"past-{sample['name']}"})  # refused ones, told apart
         for where, body in breaches(schema, marked):
             past.setdefault(where, body)  # one body per place, from the first sample that reaches it
-    validator = _validator(kind)
+    valid = validator(schema)
     for body in high + low:  # a body the spec refuses would be the suite's bug, never the target's
-        assert validator.is_valid(body), f"suite bug: an at-the-bound {kind} body breaks the spec: {body!r}"[:500]
+        assert valid.is_valid(body), f"suite bug: an at-the-bound {kind} body breaks the spec: {body!r}"[:500]
     for where, body in past.items():
-        assert not validator.is_valid(body), f"suite bug: {kind} {where} does not break the spec"
+        assert not valid.is_valid(body), f"suite bug: {kind} {where} does not break the spec"
     return Plan(high, low, list(past.items()))
 
 
-def _validator(kind: str) -> jsonschema_rs.Validator:
-    """The create operation's request schema, its references resolved within the spec."""
-    method, path = LABEL[OPS[kind]["create"]].split(" ", 1)
-    spec = load_spec()
-    schema = spec["paths"][path][method.lower()]["requestBody"]["content"]["application/json"]["schema"]
-    return jsonschema_rs.validator_for({**schema, "components": spec["components"]})
-
-
 # -- the checks ------------------------------------------------------------------------
-def read(ws: Workspace, target: Target, kind: str, rid: int) -> dict[str, Any]:
-    response = ws.call("GET", ws.path(kind, rid))
-    expect_status(target, CHECK, OPS[kind]["get"], response, 200)
-    return json_of(target, CHECK, OPS[kind]["get"], response)
-
-
-def create_at(guard: Guard, kind: str, body: dict[str, Any], what: str) -> dict[str, Any]:
+def create_at(p: Probe, body: dict[str, Any], what: str) -> dict[str, Any]:
     """Creates a body at its bounds; a refusal is reported without the (large) body itself."""
-    ws, op = guard.workspace, OPS[kind]["create"]
-    response = ws.call("POST", ws.path(kind), json=body)
-    created = ws.adopt(kind, response)
+    ws = p.ws
+    response = ws.call("POST", ws.path(p.kind), json=body)
+    created = ws.adopt(p.kind, response)
     if response.status_code != 201 or created is None or not isinstance(created.get("id"), int):
-        raise fail(guard.target, CHECK, op, f"{what}: expected 201, got {response.status_code}: {response.text[:300]}")
-    guard.owned(kind, created["id"])
+        raise p.fail(f"{what}: expected 201, got {response.status_code}: {response.text[:300]}", at="create")
     return created
 
 
-def same(target: Target, kind: str, op: str, sent: dict[str, Any], got: Any, what: str) -> None:
-    problems = mismatches(sent, got, input_schema(OPS[kind]["create"]))
+def same(p: Probe, at: At, sent: dict[str, Any], got: Any, what: str) -> None:
+    problems = mismatches(sent, got, contract().kind(p.kind).input.schema)
     if problems:
-        raise fail(target, CHECK, op, f"{what} does not round-trip exactly: " + "; ".join(problems)[:1500])
+        raise p.fail(f"{what} does not round-trip exactly: " + "; ".join(problems)[:1500], at=at)
 
 
 @pytest.mark.parametrize("aspect", ["bodies", "lists"])
-@pytest.mark.parametrize("kind", KINDS)
-def test_limits_honoured(kind: str, aspect: str, wp_guard: Guard, wp_options: SuiteOptions) -> None:
+@LIMITS_HONOURED.test(kinds=KINDS)
+def test_limits_honoured(p: Probe, aspect: str) -> None:
     """Every documented limit across its span: in request bodies, and in list parameters."""
-    (bodies_at_bounds if aspect == "bodies" else lists_at_bounds)(kind, wp_guard, wp_options)
+    (bodies_at_bounds if aspect == "bodies" else lists_at_bounds)(p)
 
 
-def bodies_at_bounds(kind: str, guard: Guard, options: SuiteOptions) -> None:
+def bodies_at_bounds(p: Probe) -> None:
     """Each bounded value at its maximum and at its minimum is stored exactly (create, read,
     replace, and a workflow at its maximum runs whole); one past a bound is a 400 naming the
     top-level field, on create and on replace, and stores nothing."""
-    needs_kind(kind, "create", "get", "update", "delete", "list")
-    ws, target, ops = guard.workspace, guard.target, OPS[kind]
-    bodies = plan(guard, kind)
+    p.needs("create", "get", "update", "delete", "list")
+    kind, ws = p.kind, p.ws
+    assert kind is not None
+    bodies = plan(p.guard, kind)
     for high, low in zip(bodies.high, bodies.low, strict=True):
-        created = create_at(guard, kind, high, "a body at every maximum")
-        same(target, kind, ops["create"], high, created, "the 201 of a body at every maximum")
-        same(target, kind, ops["get"], high, read(ws, target, kind, created["id"]), "a body at every maximum")
-        if kind == WORKFLOWS and selected(ops["run"]):
-            response = ws.call("POST", ws.path(kind, created["id"], "/run"))
-            expect_status(target, CHECK, ops["run"], response, 200)
-            results = json_of(target, CHECK, ops["run"], response).get("actions")
+        created = create_at(p, high, "a body at every maximum")
+        same(p, "create", high, created, "the 201 of a body at every maximum")
+        same(p, "get", high, p.read(created["id"]), "a body at every maximum")
+        if kind == WORKFLOWS and p.selected("run"):
+            response = ws.call("POST", ws.path(kind, created["id"], "run"))
+            p.expect(response, 200, at="run")
+            results = p.json(response, at="run").get("actions")
             if not isinstance(results, list) or len(results) != len(high["actions"]):
                 got = len(results) if isinstance(results, list) else results
-                raise fail(target, CHECK, ops["run"], f"a workflow of {len(high['actions'])} actions ran {got}")
+                raise p.fail(f"a workflow of {len(high['actions'])} actions ran {got}", at="run")
         for body, what in ((low, "every minimum"), (high, "every maximum")):
             response = ws.call("PUT", ws.path(kind, created["id"]), json=body)
             if response.status_code != 200:
                 got = f"{response.status_code}: {response.text[:300]}"
-                raise fail(target, CHECK, ops["update"], f"a replace at {what}: expected 200, got {got}")
-            same(target, kind, ops["update"], body, read(ws, target, kind, created["id"]), f"a replace at {what}")
+                raise p.fail(f"a replace at {what}: expected 200, got {got}", at="update")
+            same(p, "update", body, p.read(created["id"]), f"a replace at {what}")
         ws.delete(kind, created["id"])
-        created = create_at(guard, kind, low, "a body at every minimum")
-        same(target, kind, ops["get"], low, read(ws, target, kind, created["id"]), "a body at every minimum")
+        created = create_at(p, low, "a body at every minimum")
+        same(p, "get", low, p.read(created["id"]), "a body at every minimum")
         ws.delete(kind, created["id"])
-    kept = create(guard, kind, guard.rename(kind, all_example_bodies()[kind][0]), CHECK)
-    before = read(ws, target, kind, kept["id"])
-    start = {item.get("id") for item in ws.list_all(kind)} if options.exact_counts else None
+    kept = p.create(p.example())
+    before = p.read(kept["id"])
+    start = {item.get("id") for item in ws.list_all(kind)} if p.options.exact_counts else None
     for where, body in bodies.past:
         field = re.split(r"[.\[ ]", where, maxsplit=1)[0]
-        for op, method, path in (("create", "POST", ws.path(kind)), ("update", "PUT", ws.path(kind, kept["id"]))):
+        for role, method, path in (("create", "POST", ws.path(kind)), ("update", "PUT", ws.path(kind, kept["id"]))):
             response = ws.call(method, path, json=body)
             if response.status_code == 201:
                 ws.adopt(kind, response)
             if response.status_code != 400:
-                raise fail(target, CHECK, ops[op], f"{where}: expected 400, got {response.status_code}")
-            if field not in json_of(target, CHECK, ops[op], response):
-                raise fail(target, CHECK, ops[op], f"{where}: the 400 does not name {field!r}: {response.text[:200]}")
-    if read(ws, target, kind, kept["id"]) != before:
-        raise fail(target, CHECK, ops["update"], "a replace refused with 400 changed the resource anyway")
+                raise p.fail(f"{where}: expected 400, got {response.status_code}", at=role)
+            if field not in p.json(response, at=role):
+                raise p.fail(f"{where}: the 400 does not name {field!r}: {response.text[:200]}", at=role)
+    if p.read(kept["id"]) != before:
+        raise p.fail("a replace refused with 400 changed the resource anyway", at="update")
     refused = {str(body.get("name")) for _, body in bodies.past}
     listed = ws.list_all(kind)
     stored = sorted({str(item.get("name")) for item in listed} & refused)
     new = sorted({item.get("id") for item in listed} - start) if start is not None else []
     if stored or new:
-        raise fail(target, CHECK, ops["list"], f"creates refused with 400 stored something: {stored or new}")
+        raise p.fail(f"creates refused with 400 stored something: {stored or new}", at="list")
     ws.delete(kind, kept["id"])
 
 
-def lists_at_bounds(kind: str, guard: Guard, options: SuiteOptions) -> None:
+def lists_at_bounds(p: Probe) -> None:
     """`page` and `page_size` one past their bounds are 400s naming them, the last page number is
     404 (past the end), and with more items than the largest page_size, page 1 holds exactly as
     many as asked at sizes across the span and a walk at the largest lists every item once: a
     server that caps page_size lower is caught. Creates the items it needs (none read-only); in
     a shared workspace only its own items must be listed, once."""
-    needs_kind(kind, "list")
-    ws, target, op = guard.workspace, guard.target, OPS[kind]["list"]
-    params = integer_parameters(op)
-    base = target.base_url + ws.path(kind)
+    p.needs("list")
+    kind, ws, options = p.kind, p.ws, p.options
+    assert kind is not None
+    params = integer_parameters(kind)
+    base = p.target.base_url + ws.path(kind)
     for name, schema in params.items():
         outside = [schema["minimum"] - 1] if "minimum" in schema else []
         outside += [schema["maximum"] + 1] if "maximum" in schema else []
         for value in outside:
-            response = target.call("GET", f"{base}?{name}={value}")
-            expect_status(target, CHECK, op, response, 400)
-            if name not in json_of(target, CHECK, op, response):
-                raise fail(
-                    target, CHECK, op, f"the 400 for {name}={value} does not name {name!r}: {response.text[:200]}"
-                )
-    if "maximum" in params.get("page", {}):
-        response = target.call("GET", f"{base}?page={params['page']['maximum']}")
-        expect_status(target, CHECK, op, response, 404)  # the last page number is past the end
-    sizes = params.get("page_size", {})
+            response = p.call("GET", f"{base}?{name}={value}")
+            p.expect(response, 400, at="list")
+            if name not in p.json(response, at="list"):
+                raise p.fail(f"the 400 for {name}={value} does not name {name!r}: {response.text[:200]}", at="list")
+    if "maximum" in params.get(PAGE, {}):
+        response = p.call("GET", f"{base}?{PAGE}={params[PAGE]['maximum']}")
+        p.expect(response, 404, at="list")  # the last page number is past the end
+    sizes = params.get(PAGE_SIZE, {})
     largest = sizes.get("maximum")
     if largest is None:
         return
-    count = page_count(target, op, f"{base}?page_size=1")
+    count = page_count(p, f"{base}?{PAGE_SIZE}=1")
     created: list[int] = []
-    if not options.read_only and selected(OPS[kind]["create"]) and selected(OPS[kind]["delete"]):
+    if not options.read_only and p.selected("create") and p.selected("delete"):
         wanted = max(largest + 1 - count, 0 if options.exact_counts else 2)
-        body = all_example_bodies()[kind][0]
-        created = [create(guard, kind, guard.rename(kind, body), CHECK)["id"] for _ in range(wanted)]
+        created = [p.create(p.example())["id"] for _ in range(wanted)]
         count += len(created)
     if options.exact_counts:
         smallest = sizes.get("minimum", 1)
         for size in sorted({smallest, smallest + 1, largest // 2, largest // 2 + 1, largest - 1, largest}):
-            response = target.call("GET", f"{base}?page_size={size}")
-            expect_status(target, CHECK, op, response, 200)
-            results = json_of(target, CHECK, op, response).get("results")
+            response = p.call("GET", f"{base}?{PAGE_SIZE}={size}")
+            p.expect(response, 200, at="list")
+            results = p.json(response, at="list").get("results")
             if not isinstance(results, list) or len(results) != min(size, count):
                 got = len(results) if isinstance(results, list) else results
-                raise fail(target, CHECK, op, f"page_size={size} with {count} items: page 1 holds {got}")
+                raise p.fail(f"page_size={size} with {count} items: page 1 holds {got}", at="list")
     for _ in range(1 if options.exact_counts else 3):  # a concurrent delete may shift an item past a walk
         listed = [item.get("id") for item in ws.list_all(kind, page_size=largest)]
         missing = [rid for rid in created if listed.count(rid) != 1]
         if not missing:
             break
     else:
-        raise fail(target, CHECK, op, f"walking pages of {largest}: created ids {missing} are not listed exactly once")
+        raise p.fail(f"walking pages of {largest}: created ids {missing} are not listed exactly once", at="list")
     for rid in created:
         ws.delete(kind, rid)
 
 
-def page_count(target: Target, op: str, url: str) -> int:
-    response = target.call("GET", url)
-    expect_status(target, CHECK, op, response, 200)
-    count = json_of(target, CHECK, op, response).get("count")
+def page_count(p: Probe, url: str) -> int:
+    response = p.call("GET", url)
+    p.expect(response, 200, at="list")
+    count = p.json(response, at="list").get("count")
     if not isinstance(count, int) or isinstance(count, bool):
-        raise fail(target, CHECK, op, f"count is not an integer: {count!r}")
+        raise p.fail(f"count is not an integer: {count!r}", at="list")
     return count
 
 
-def integer_parameters(op_id: str) -> dict[str, dict[str, Any]]:
-    """The operation's integer query parameters (`page`, `page_size`) with their schemas."""
-    method, path = LABEL[op_id].split(" ", 1)
-    found = {}
-    for param in load_spec()["paths"][path][method.lower()].get("parameters", []):
-        param = resolve_schema(param)
-        schema = resolve_schema(param.get("schema", {}))
-        if param.get("in") == "query" and "integer" in types(schema):
-            found[param["name"]] = schema
-    return found
+def integer_parameters(kind: str) -> dict[str, dict[str, Any]]:
+    """The list's integer query parameters (`page`, `page_size`) with their schemas."""
+    params = contract().kind(kind).op("list").query_params
+    return {name: dict(param.schema) for name, param in params.items() if "integer" in types(dict(param.schema))}

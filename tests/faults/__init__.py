@@ -1,7 +1,8 @@
 """Deliberately faulty variants of the mock, to prove that the contract suite catches each one.
 
-They live in the tests only: every variant is built at test time from the real mock by
-re-classing its store, wrapping its token policy, a view, or its WSGI app.
+They live in the tests only: every variant is built at test time from the real mock through its
+public seam (`mock_server.runtime`): a wrapper around its store, another token policy, a wrapped
+handler or pipeline step, or middleware around its WSGI app.
 """
 
 from .harness import DEFAULT_TOKEN, serve, serve_correct, serve_variant

@@ -2,56 +2,29 @@
 
 A variant has a name, the contract it breaks (one line), the checks of the contract suite
 expected to catch it (every plausible one), and a factory `build(store, tokens) -> Flask`
-that makes it from the real mock. The variants themselves live in `variants/`, one module
-per part of the contract.
+that makes it from the real mock, through the mock's public seam (see `kit`). The variants
+themselves live in `variants/`, one module per part of the contract.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask
 
+from contract_tests.checks import ALL_NAMES
 from mock_server import create_app
-from mock_server.auth import TokenPolicy
-from mock_server.spec import Spec
-from mock_server.store import Store
+from mock_server.api.auth import TokenPolicy
+from mock_server.state.store import Store
 
 from . import kit
 
-SPEC = Spec.load()
+CONTRACT = kit.CONTRACT
 
-# The check names the contract suite reports (its interface), built-in and domain ones.
-CHECKS = frozenset(
-    {
-        "not_a_server_error",
-        "status_code_conformance",
-        "content_type_conformance",
-        "response_headers_conformance",
-        "response_schema_conformance",
-        "negative_data_rejection",
-        "positive_data_acceptance",
-        "missing_required_header",
-        "unsupported_method",
-        "use_after_free",
-        "ensure_resource_availability",
-        "ignored_auth",
-        "create_read_back",
-        "update_persists",
-        "delete_is_final",
-        "pagination_walk",
-        "webhook_token_stable",
-        "run_result",
-        "persona_name_unique",
-        "auth_required",
-        "workspace_isolation",
-        "timestamps_ordered",
-        "run_references",
-        "count_tracks_writes",
-        "limits_honoured",
-    }
-)
+# The check names the contract suite reports (its interface), built-in and domain ones: its registry.
+CHECKS = ALL_NAMES
 
 # The domain properties that create resources from generated bodies: a create (or update) that
 # is refused or answered oddly trips whichever of them runs first.
@@ -107,12 +80,13 @@ def variant(description: str, *checks: str) -> Callable[[Factory], Factory]:
 def mock(
     store: Store,
     tokens: Sequence[str],
-    store_class: type[Store] | None = None,
+    store_wrapper: Callable[[Store], Any] | None = None,
     policy_class: type[TokenPolicy] | None = None,
 ) -> Flask:
-    """The real mock, over `store` re-classed as `store_class`, with its token policy re-classed as
-    `policy_class`, when given."""
-    app = create_app(store=kit.adopt(store, store_class) if store_class else store, tokens=tokens, spec=SPEC)
+    """The real mock, over `store` wrapped in `store_wrapper` (a `kit.StoreWrapper`), with its token
+    policy replaced by a `policy_class` of the same tokens, when given."""
+    app = create_app(store=store_wrapper(store) if store_wrapper else store, tokens=tokens, contract=CONTRACT)
     if policy_class:
-        kit.replace_policy(app, policy_class)
+        runtime = kit.runtime(app)
+        runtime.tokens = policy_class(runtime.tokens.tokens)
     return app

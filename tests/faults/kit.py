@@ -1,7 +1,11 @@
-"""Ways to bend the real mock without touching it: re-class its store, wrap its views or token
-policy, rewrite requests before it sees them or responses after it answers.
+"""Ways to bend the real mock without touching it, through its public seam only
+(`mock_server.runtime.Runtime`): a delegating wrapper around its store, a handler wrapped by
+operation, another token policy, a step added to its pipeline, requests rewritten before the
+mock sees them (WSGI middleware) or answers after it has given them (a Flask `after_request`
+hook that asks `runtime.operation_of(request)`).
 
 Each faulty variant is a few lines on top of these, so the variant shows only its fault.
+Operations and paths come from the contract's model, as in the mock.
 """
 
 from __future__ import annotations
@@ -9,53 +13,175 @@ from __future__ import annotations
 import io
 import json
 import re
+import threading
 from collections.abc import Callable, Collection, Iterable, Sequence
-from functools import update_wrapper, wraps
-from typing import Any, TypeVar
+from functools import update_wrapper
+from typing import Any
 
 from flask import Flask, Response, current_app, request
 
-from mock_server import errors, validation
-from mock_server.auth import TokenPolicy
-from mock_server.spec import Spec
-from mock_server.store import PERSONAS, WORKFLOWS, NotFoundError, Record, Store
+import api_spec
+from api_spec import WORKFLOWS, Operation
+from mock_server.api import errors
+from mock_server.api.pipeline import Call, Handler, Reply, Step
+from mock_server.app import MockFlask
+from mock_server.runtime import Runtime
+from mock_server.state.kinds import RULES, Record
+from mock_server.state.store import NotFoundError, Store
 
-S = TypeVar("S", bound=Store)
-View = Callable[..., Response]
+CONTRACT = api_spec.contract()
 Environ = dict[str, Any]
 Factory = Callable[[Store, Sequence[str]], Flask]
 
-API = r"/api/v3/workspaces/[^/]+"
-COLLECTION = re.compile(API + r"/(workflows|personas)/")
-ITEM = re.compile(API + r"/(workflows|personas)/[^/]+")
-RUN = re.compile(API + r"/workflows/[^/]+/run")
 
-CREATE = frozenset({"createWorkflow", "createPersona"})
-UPDATE = frozenset({"updateWorkflow", "updatePersona"})
-DELETE = frozenset({"deleteWorkflow", "deletePersona"})
-DETAIL = frozenset({"getWorkflow", "getPersona"})
-LIST = frozenset({"listWorkflows", "listPersonas"})
+def _role(role: str) -> frozenset[str]:
+    return frozenset(kind.op(role).operation_id for kind in CONTRACT.kinds.values() if kind.has(role))
+
+
+CREATE = _role("create")
+UPDATE = _role("update")
+DELETE = _role("delete")
+DETAIL = _role("get")
+LIST = _role("list")
+RUN = CONTRACT.kind(WORKFLOWS).op("run").operation_id
+
+
+def op(kind: str, role: str) -> str:
+    """The operationId of a kind's operation with this role (`op(PERSONAS, "create")`)."""
+    return CONTRACT.kind(kind).op(role).operation_id
+
+
+def _pattern(path: str) -> str:
+    return re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path))
+
+
+def paths(*operation_ids: str, optional_id: bool = False) -> re.Pattern[str]:
+    """The concrete paths of these operations; `optional_id`: an item path also matches its
+    collection (`.../workflows/` and `.../workflows/5`)."""
+    found = []
+    for oid in operation_ids:
+        path = CONTRACT.operation(oid).path
+        pattern = _pattern(path)
+        if optional_id and path.endswith("}"):
+            pattern = _pattern(path[: path.rindex("{")]) + "(?:[^/]+)?"
+        found.append(pattern)
+    return re.compile("|".join(dict.fromkeys(found)))
+
+
+COLLECTIONS = paths(*LIST)
+
+
+def writes_of(kind: str) -> re.Pattern[str]:
+    """The paths a kind is created and replaced at (its collection, an item)."""
+    return paths(op(kind, "create"), op(kind, "update"), optional_id=True)
 
 
 # -- the store ---------------------------------------------------------------------------
-def adopt(store: Store, cls: type[S]) -> S:
-    """The seeded `store` as an instance of the faulty subclass `cls`, its state kept.
+class StoreWrapper:
+    """Delegates the store's public interface to `inner`; a faulty store overrides a few methods.
 
-    The seed loader always builds a plain Store; re-classing it spares re-implementing the loader.
+    Each call holds the wrapper's own lock, so what an override does in several calls to the
+    real store is seen by the app as one change.
     """
-    store.__class__ = cls
-    return store
+
+    def __init__(self, inner: Store) -> None:
+        self.inner = inner
+        self.lock = threading.RLock()
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return self.inner.kinds
+
+    def add_workspace(self, name: str) -> None:
+        with self.lock:
+            self.inner.add_workspace(name)
+
+    def has_workspace(self, name: str) -> bool:
+        return self.inner.has_workspace(name)
+
+    def workspace_names(self) -> list[str]:
+        return self.inner.workspace_names()
+
+    def count(self, workspace: str, kind: str) -> int:
+        with self.lock:
+            return self.inner.count(workspace, kind)
+
+    def page(self, workspace: str, kind: str, offset: int, limit: int) -> tuple[int, list[Record]]:
+        with self.lock:
+            return self.inner.page(workspace, kind, offset, limit)
+
+    def ids(self, workspace: str, kind: str) -> list[int]:
+        with self.lock:
+            return self.inner.ids(workspace, kind)
+
+    def get(self, workspace: str, kind: str, rid: int) -> Record:
+        with self.lock:
+            return self.inner.get(workspace, kind, rid)
+
+    def secret(self, workspace: str, kind: str, rid: int) -> str:
+        with self.lock:
+            return self.inner.secret(workspace, kind, rid)
+
+    def create(self, workspace: str, kind: str, data: Record) -> Record:
+        with self.lock:
+            return self.inner.create(workspace, kind, data)
+
+    def replace(self, workspace: str, kind: str, rid: int, data: Record) -> Record:
+        with self.lock:
+            return self.inner.replace(workspace, kind, rid, data)
+
+    def delete(self, workspace: str, kind: str, rid: int) -> None:
+        with self.lock:
+            self.inner.delete(workspace, kind, rid)
+
+    def run(self, workspace: str, kind: str, rid: int) -> Record:
+        with self.lock:
+            return self.inner.run(workspace, kind, rid)
+
+    def restore(self, workspace: str, kind: str, data: Record, secret: str | None = None) -> Record:
+        with self.lock:
+            return self.inner.restore(workspace, kind, data, secret)
+
+    def next_ids(self) -> dict[str, int]:
+        return self.inner.next_ids()
+
+    def raise_next_ids(self, next_ids: dict[str, int]) -> None:
+        with self.lock:
+            self.inner.raise_next_ids(next_ids)
+
+    def snapshot(self) -> dict[str, Any]:
+        with self.lock:
+            return self.inner.snapshot()
+
+    def replace_with(self, other: Store) -> None:
+        with self.lock:
+            self.inner.replace_with(other)
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        self.inner.on_change(listener)
 
 
-def extra(store: Store, name: str, factory: Callable[[], Any]) -> Any:
-    """State a faulty store subclass keeps beside the real one (created on first use)."""
-    return store.__dict__.setdefault(f"_fault_{name}", factory())
+def everything(store: Store | StoreWrapper, workspace: str, kind: str) -> list[Record]:
+    """Every record of a kind in a workspace, in id order."""
+    return store.page(workspace, kind, 0, store.count(workspace, kind))[1]
 
 
-def rewriting_writes(change: Callable[[str, Record], Record]) -> type[Store]:
+def write(store: StoreWrapper, workspace: str, kind: str, record: Record, secret: str | None = None) -> None:
+    """Puts `record` in place of the stored one with its id exactly as given (server-set fields
+    included, past the store's rules for them): deleted and restored through the public methods,
+    under the wrapper's lock; a kind's secret stays unless another is given."""
+    with store.lock:
+        rid = record["id"]
+        if secret is None and RULES[kind].secret is not None:
+            secret = store.inner.secret(workspace, kind, rid)
+        store.inner.delete(workspace, kind, rid)
+        store.inner.restore(workspace, kind, record, secret)
+
+
+def rewriting_writes(change: Callable[[str, Record], Record]) -> type[StoreWrapper]:
     """A faulty store that keeps `change(kind, data)` instead of what each create or replace was given."""
 
-    class RewritingWrites(Store):
+    class RewritingWrites(StoreWrapper):
         def create(self, workspace: str, kind: str, data: Record) -> Record:
             return super().create(workspace, kind, change(kind, data))
 
@@ -65,159 +191,94 @@ def rewriting_writes(change: Callable[[str, Record], Record]) -> type[Store]:
     return RewritingWrites
 
 
-def write(store: Store, workspace: str, kind: str, record: Record) -> None:
-    """Overwrites a stored record as it is, bypassing every rule of the store."""
-    with store._lock:
-        store._workspace(workspace).collection(kind).records[record["id"]] = record
+def kind_of(call: Call) -> str:
+    operation = call.operation
+    assert operation is not None and operation.kind is not None
+    return operation.kind
 
 
-def move_id(store: Store, workspace: str, kind: str, rid: int, new_id: int) -> Record:
-    """The record under `new_id` instead of `rid`, if that id is free."""
-    with store._lock:
-        ws = store._workspace(workspace)
-        collection = ws.collection(kind)
-        if new_id in collection.records:
-            return collection.records[rid]
-        record = {**collection.records[rid], "id": new_id}
-        collection.remove(rid)
-        collection.add(record)
-        if kind == WORKFLOWS:
-            ws.webhook_tokens[new_id] = ws.webhook_tokens.pop(rid)
-        else:
-            ws.persona_names[record["name"]] = new_id
-        return record
+def id_of(call: Call) -> int:
+    operation = call.operation
+    assert operation is not None and operation.id_param is not None
+    return int(call.params[operation.id_param])
 
 
-def kind_of(params: dict[str, Any]) -> str:
-    return WORKFLOWS if "workflow_id" in params else PERSONAS
+# -- handlers ----------------------------------------------------------------------------
+def runtime(app: Flask) -> Runtime:
+    assert isinstance(app, MockFlask)
+    return app.runtime
 
 
-def id_of(params: dict[str, Any]) -> int:
-    return params["workflow_id"] if "workflow_id" in params else params["persona_id"]
+def wrap_handlers(app: Flask, operation_ids: Iterable[str], wrapper: Callable[[Handler], Handler]) -> None:
+    """The handlers of these operations become `wrapper(handler)`."""
+    for operation_id in operation_ids:
+        runtime(app).wrap_handler(operation_id, wrapper)
 
 
-# -- views -------------------------------------------------------------------------------
-def operation() -> str | None:
-    """The operationId the current request was routed to, or None."""
-    rule = request.url_rule
-    return rule.endpoint.rsplit(".", 1)[1] if rule is not None and "." in rule.endpoint else None
+def around(app: Flask, operation_ids: Iterable[str], handler: Callable[[Handler, Call], Reply]) -> None:
+    """The handlers of these operations become `handler(real handler, call)`."""
+
+    def wrapper(inner: Handler) -> Handler:
+        return lambda call: handler(inner, call)
+
+    wrap_handlers(app, operation_ids, wrapper)
 
 
-def spec() -> Spec:
-    return current_app.extensions["mock.spec"]
+def on_missing(app: Flask, operation_ids: Iterable[str], fallback: Callable[[Call], Reply]) -> None:
+    """When the real handler finds no such resource, answers `fallback(call)` instead of 404."""
 
-
-def store() -> Store:
-    return current_app.extensions["mock.store"]
-
-
-def wrap_views(app: Flask, operation_ids: Iterable[str], wrapper: Callable[[View], View]) -> None:
-    """Replaces the views of these operations by `wrapper(view)`."""
-    wanted = set(operation_ids)
-    for endpoint, view in list(app.view_functions.items()):
-        if endpoint.rsplit(".", 1)[-1] in wanted:
-            app.view_functions[endpoint] = wraps(view)(wrapper(view))
-            wanted.discard(endpoint.rsplit(".", 1)[-1])
-    assert not wanted, f"no view for {sorted(wanted)}"
-
-
-def typed_path(raw: dict[str, str]) -> dict[str, Any] | None:
-    """The current operation's path parameters, typed, or None when they cannot exist."""
-    return validation.path_params(spec().operation(operation() or ""), raw)
-
-
-def shared_checks(raw: dict[str, str]) -> dict[str, Any]:
-    """What the mock checks before any handler (404 route, 401, 403, 404 workspace), for a view
-    wrapper that acts before the real view; the typed path parameters."""
-    path = typed_path(raw)
-    if path is None:
-        raise errors.NotFound()
-    policy: TokenPolicy = current_app.extensions["mock.tokens"]
-    token = policy.authenticate(request.headers.get("Authorization"))
-    policy.authorize(token, path["workspace_name"])
-    if not store().has_workspace(path["workspace_name"]):
-        raise errors.NotFound()
-    return path
-
-
-def raw_body() -> Any:
-    """The request's JSON document as sent (None when it is not JSON); the real view can still read it."""
-    try:
-        return json.loads(request.get_data(cache=True))
-    except ValueError:
-        return None
-
-
-def validated_body() -> dict[str, Any]:
-    """The request body as the mock validates it (400 when invalid), defaults filled in."""
-    body = spec().operation(operation() or "").body
-    assert body is not None
-    document = validation.parse_body(
-        body, request.headers.get("Content-Type"), request.content_length, request.get_data(cache=True)
-    )
-    return validation.validate_body(spec(), body, document)
-
-
-def stricter(app: Flask, operation_ids: Iterable[str], refuse: Callable[[Any], dict[str, list[str]] | None]) -> None:
-    """Adds a validation rule: after the mock's own 401/403/404 checks, a body `refuse` objects to
-    is a 400 with its field errors."""
-
-    def wrapper(view: View) -> View:
-        def strict(**raw: str) -> Response:
-            path = shared_checks(raw)
-            if "workflow_id" in path or "persona_id" in path:
-                store().get(path["workspace_name"], kind_of(path), id_of(path))  # 404 before 400
-            document = raw_body()
-            problems = refuse(document) if isinstance(document, dict) else None
-            if problems:
-                raise errors.ValidationFailed(problems)
-            return view(**raw)
-
-        return strict
-
-    wrap_views(app, operation_ids, wrapper)
-
-
-def around(app: Flask, operation_ids: Iterable[str], handler: Callable[..., Response]) -> None:
-    """Replaces the views of these operations by `handler(view, **path)`, which may call the real `view`."""
-
-    def wrapper(view: View) -> View:
-        def wrapped(**raw: str) -> Response:
-            return handler(view, **raw)
-
-        return wrapped
-
-    wrap_views(app, operation_ids, wrapper)
-
-
-def on_missing(app: Flask, operation_ids: Iterable[str], fallback: Callable[[dict[str, Any]], Response]) -> None:
-    """When the real view finds no such resource, answers `fallback(typed path)` instead of 404."""
-
-    def wrapper(view: View) -> View:
-        def lenient(**raw: str) -> Response:
+    def wrapper(inner: Handler) -> Handler:
+        def lenient(call: Call) -> Reply:
             try:
-                return view(**raw)
+                return inner(call)
             except NotFoundError:
-                path = typed_path(raw)
-                assert path is not None
-                return fallback(path)
+                return fallback(call)
 
         return lenient
 
-    wrap_views(app, operation_ids, wrapper)
+    wrap_handlers(app, operation_ids, wrapper)
+
+
+def stricter(app: Flask, operation_ids: Iterable[str], refuse: Callable[[Any], dict[str, list[str]] | None]) -> None:
+    """Adds a validation rule: after the mock's own 401/403/404 checks (the resource's too), a
+    body `refuse` objects to is a 400 with its field errors."""
+
+    def handler(inner: Handler, call: Call) -> Reply:
+        operation = call.operation
+        if operation is not None and operation.id_param is not None:
+            call.store.get(call.workspace, kind_of(call), id_of(call))  # 404 before 400
+        document = call.json()
+        problems = refuse(document) if isinstance(document, dict) else None
+        if problems:
+            raise errors.ValidationFailed(problems)
+        return inner(call)
+
+    around(app, operation_ids, handler)
+
+
+def before_step(app: Flask, step: Step, added: Step) -> None:
+    """Runs `added` just before `step` in the app's pipeline."""
+    rt = runtime(app)
+    at = rt.steps.index(step)
+    rt.steps = (*rt.steps[:at], added, *rt.steps[at:])
 
 
 # -- token policy ------------------------------------------------------------------------
-def replace_policy(app: Flask, cls: type[TokenPolicy]) -> None:
-    """Swaps the app's token policy for a faulty subclass with the same tokens."""
-    app.extensions["mock.tokens"] = cls(app.extensions["mock.tokens"].tokens)
-
-
 def bearer_parts(header: str | None) -> list[str]:
     return header.split() if header else []
 
 
 # -- responses ---------------------------------------------------------------------------
+def operation() -> Operation | None:
+    """The operation the current request was routed to, or None."""
+    return runtime(current_app._get_current_object()).operation_of(request)  # type: ignore[attr-defined]
+
+
+def operation_id() -> str | None:
+    found = operation()
+    return found.operation_id if found is not None else None
+
+
 def on_response(
     app: Flask, operation_ids: Collection[str] | None, change: Callable[[Response], Response | None]
 ) -> None:
@@ -225,7 +286,7 @@ def on_response(
 
     @app.after_request
     def hook(response: Response) -> Response:
-        if operation_ids is None or operation() in operation_ids:
+        if operation_ids is None or operation_id() in operation_ids:
             return change(response) or response
         return response
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask
 
-from mock_server.store import Store
+from mock_server.state.store import Store
 
 from .catalog import mock
 

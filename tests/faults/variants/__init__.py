@@ -4,7 +4,7 @@ The mistakes are the ones an independent team writing this API could make, from 
 wrong status code) to subtle (one field not persisted, an off-by-one count).
 """
 
-from ..catalog import CHECKS, SPEC, VARIANTS, Variant
+from ..catalog import CHECKS, CONTRACT, VARIANTS, Variant
 from . import (  # noqa: F401  (imported to register their variants)
     auth,
     isolation,
@@ -21,4 +21,4 @@ from . import (  # noqa: F401  (imported to register their variants)
     validation,
 )
 
-__all__ = ["CHECKS", "SPEC", "VARIANTS", "Variant"]
+__all__ = ["CHECKS", "CONTRACT", "VARIANTS", "Variant"]

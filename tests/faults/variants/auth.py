@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import Flask, Response
+from flask import Flask
 
-from mock_server.auth import TokenPolicy
-from mock_server.errors import NotAuthenticated, PermissionDenied
-from mock_server.store import Store
+from mock_server.api import pipeline
+from mock_server.api.auth import TokenPolicy
+from mock_server.api.errors import NotAuthenticated, PermissionDenied
+from mock_server.api.pipeline import Call
+from mock_server.state.store import Store
 
 from .. import kit
 from ..catalog import mock, variant
@@ -66,9 +68,10 @@ def raw_token_accepted(store: Store, tokens: Sequence[str]) -> Flask:
 def auth_ignored_on_run(store: Store, tokens: Sequence[str]) -> Flask:
     app = mock(store, tokens)
     good = next(iter(TokenPolicy.parse(tokens).tokens))
+    runs = kit.paths(kit.RUN)
 
     def let_in(environ: kit.Environ) -> None:
-        if environ["REQUEST_METHOD"] == "POST" and kit.RUN.fullmatch(environ.get("PATH_INFO", "")):
+        if environ["REQUEST_METHOD"] == "POST" and runs.fullmatch(environ.get("PATH_INFO", "")):
             environ["HTTP_AUTHORIZATION"] = f"Bearer {good}"
 
     kit.rewrite_requests(app, let_in)
@@ -81,7 +84,7 @@ def auth_ignored_on_run(store: Store, tokens: Sequence[str]) -> Flask:
     "ignored_auth",
     "missing_required_header",
 )
-@kit.bending(kit.around, kit.CREATE | kit.UPDATE)
-def validation_before_auth(view: kit.View, **raw: str) -> Response:
-    kit.validated_body()
-    return view(**raw)
+@kit.bending(kit.before_step, pipeline.authenticate)
+def validation_before_auth(call: Call) -> None:
+    if call.operation is not None and call.operation.operation_id in kit.CREATE | kit.UPDATE:
+        call.body()

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from flask import Flask, Response
+from flask import Flask
 
-from mock_server.errors import json_response
-from mock_server.store import NotFoundError, Store
+from mock_server.api.pipeline import Call, Reply
+from mock_server.state.store import NotFoundError, Store
 
 from .. import kit
 from ..catalog import mock, variant
 
 
-def _owner(store: Store, kind: str, rid: int) -> str | None:
+def _owner(store: Store | kit.StoreWrapper, kind: str, rid: int) -> str | None:
     """The workspace that holds this resource, whichever it is."""
     for name in store.workspace_names():
         try:
@@ -25,10 +24,10 @@ def _owner(store: Store, kind: str, rid: int) -> str | None:
     return None
 
 
-def _elsewhere(path: dict[str, Any]) -> tuple[str, str, int]:
-    """Where the resource the path names really is (workspace, kind, id); 404 when nowhere."""
-    kind, rid = kit.kind_of(path), kit.id_of(path)
-    owner = _owner(kit.store(), kind, rid)
+def _elsewhere(call: Call) -> tuple[str, str, int]:
+    """Where the resource the call names really is (workspace, kind, id); 404 when nowhere."""
+    kind, rid = kit.kind_of(call), kit.id_of(call)
+    owner = _owner(call.store, kind, rid)
     if owner is None:
         raise NotFoundError(f"{kind}/{rid}")
     return owner, kind, rid
@@ -36,23 +35,23 @@ def _elsewhere(path: dict[str, Any]) -> tuple[str, str, int]:
 
 @variant("a resource of another workspace can be read by its id", "workspace_isolation")
 @kit.bending(kit.on_missing, kit.DETAIL)
-def cross_workspace_read(path: dict[str, Any]) -> Response:
-    return json_response(200, kit.store().get(*_elsewhere(path)))
+def cross_workspace_read(call: Call) -> Reply:
+    return Reply(200, call.store.get(*_elsewhere(call)))
 
 
 @variant("a resource of another workspace can be replaced by its id", "workspace_isolation")
 @kit.bending(kit.on_missing, kit.UPDATE)
-def cross_workspace_update(path: dict[str, Any]) -> Response:
-    return json_response(200, kit.store().replace(*_elsewhere(path), kit.validated_body()))
+def cross_workspace_update(call: Call) -> Reply:
+    return Reply(200, call.store.replace(*_elsewhere(call), call.body()))
 
 
-class _DeletesAnywhere(Store):
+class _DeletesAnywhere(kit.StoreWrapper):
     def delete(self, workspace: str, kind: str, rid: int) -> None:
-        with self._lock:
+        with self.lock:
             try:
                 super().delete(workspace, kind, rid)
             except NotFoundError:
-                owner = _owner(self, kind, rid)
+                owner = _owner(self.inner, kind, rid)
                 if owner is None:
                     raise
                 super().delete(owner, kind, rid)

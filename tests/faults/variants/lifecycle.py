@@ -3,29 +3,40 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from flask import Flask, Response
+from flask import Flask
 
-from mock_server.store import PERSONAS, WORKFLOWS, NotFoundError, Record, Store
+from api_spec import WORKFLOWS
+from mock_server.api.pipeline import Call, Handler, Reply
+from mock_server.state.store import ConflictError, NotFoundError, Record, Store
 
 from .. import kit
 from ..catalog import mock, variant
 
 
-class _TokenOutlivesWorkflow(Store):
-    def delete(self, workspace: str, kind: str, rid: int) -> None:
-        token = self._workspace(workspace).webhook_tokens.get(rid) if kind == WORKFLOWS else None
-        super().delete(workspace, kind, rid)
-        if token is not None:
-            self._workspace(workspace).webhook_tokens[rid] = token
+class _TokenOutlivesWorkflow(kit.StoreWrapper):
+    def __init__(self, inner: Store) -> None:
+        super().__init__(inner)
+        self.kept: dict[tuple[str, int], str] = {}
 
-    def webhook_token(self, workspace: str, rid: int) -> str:
-        with self._lock:
+    def delete(self, workspace: str, kind: str, rid: int) -> None:
+        with self.lock:
             try:
-                return self._workspace(workspace).webhook_tokens[rid]
-            except KeyError:
-                raise NotFoundError(f"token/{rid}") from None
+                token = self.inner.secret(workspace, kind, rid) if kind == WORKFLOWS else None
+            except NotFoundError:
+                token = None
+            super().delete(workspace, kind, rid)
+            if token is not None:
+                self.kept[(workspace, rid)] = token
+
+    def secret(self, workspace: str, kind: str, rid: int) -> str:
+        with self.lock:
+            try:
+                return super().secret(workspace, kind, rid)
+            except NotFoundError:
+                if (workspace, rid) in self.kept:
+                    return self.kept[(workspace, rid)]
+                raise
 
 
 @variant(
@@ -38,23 +49,29 @@ def token_survives_delete(store: Store, tokens: Sequence[str]) -> Flask:
     return mock(store, tokens, _TokenOutlivesWorkflow)
 
 
-class _SoftDelete(Store):
-    """Marks instead of removing; only the list does not look at the mark."""
+class _SoftDelete(kit.StoreWrapper):
+    """Marks instead of removing; only the list does not look at the mark (it shows the deleted
+    records where they were, and counts them)."""
 
-    def _gone(self) -> set[tuple[str, str, int]]:
-        return kit.extra(self, "gone", set)
-
-    def get(self, workspace: str, kind: str, rid: int) -> Record:
-        if (workspace, kind, rid) in self._gone():
-            raise NotFoundError(f"{kind}/{rid}")
-        return super().get(workspace, kind, rid)
+    def __init__(self, inner: Store) -> None:
+        super().__init__(inner)
+        self.gone: dict[tuple[str, str], dict[int, Record]] = {}
 
     def delete(self, workspace: str, kind: str, rid: int) -> None:
-        with self._lock:
-            record = self.get(workspace, kind, rid)
-            self._gone().add((workspace, kind, rid))
-            if kind == PERSONAS:
-                self._workspace(workspace).persona_names.pop(record["name"], None)
+        with self.lock:
+            record = self.inner.get(workspace, kind, rid)
+            super().delete(workspace, kind, rid)  # frees the name and the token, as the original did
+            self.gone.setdefault((workspace, kind), {})[rid] = record
+
+    def count(self, workspace: str, kind: str) -> int:
+        with self.lock:
+            return super().count(workspace, kind) + len(self.gone.get((workspace, kind), {}))
+
+    def page(self, workspace: str, kind: str, offset: int, limit: int) -> tuple[int, list[Record]]:
+        with self.lock:
+            ghosts = self.gone.get((workspace, kind), {})
+            listed = sorted([*kit.everything(self.inner, workspace, kind), *ghosts.values()], key=lambda r: r["id"])
+            return len(listed), listed[offset : offset + limit]
 
 
 @variant(
@@ -66,48 +83,45 @@ def delete_leaves_item_listed(store: Store, tokens: Sequence[str]) -> Flask:
     return mock(store, tokens, _SoftDelete)
 
 
-class _Graveyard(Store):
+class _Graveyard(kit.StoreWrapper):
     """Remembers what was deleted, so an update can bring it back."""
 
-    def _graveyard(self) -> dict[tuple[str, str, int], tuple[Record, str | None]]:
-        return kit.extra(self, "graveyard", dict)
+    def __init__(self, inner: Store) -> None:
+        super().__init__(inner)
+        self.buried: dict[tuple[str, str, int], tuple[Record, str | None]] = {}
 
     def delete(self, workspace: str, kind: str, rid: int) -> None:
-        with self._lock:
-            record = self.get(workspace, kind, rid)
-            token = self._workspace(workspace).webhook_tokens.get(rid) if kind == WORKFLOWS else None
+        with self.lock:
+            record = self.inner.get(workspace, kind, rid)
+            token = self.inner.secret(workspace, kind, rid) if kind == WORKFLOWS else None
             super().delete(workspace, kind, rid)
-            self._graveyard()[(workspace, kind, rid)] = (record, token)
+            self.buried[(workspace, kind, rid)] = (record, token)
 
     def revive(self, workspace: str, kind: str, rid: int) -> None:
-        with self._lock:
-            buried = self._graveyard().pop((workspace, kind, rid), None)
+        with self.lock:
+            buried = self.buried.pop((workspace, kind, rid), None)
             if buried is None:
                 return
             record, token = buried
-            ws = self._workspace(workspace)
-            ws.collection(kind).add(record)
-            if token is not None:
-                ws.webhook_tokens[rid] = token
-            else:
-                ws.persona_names.setdefault(record["name"], rid)
+            try:
+                self.inner.restore(workspace, kind, record, token)
+            except ConflictError:  # its name was taken meanwhile: it stays buried
+                self.buried[(workspace, kind, rid)] = buried
 
 
 @variant("PUT on a deleted id brings the resource back (upsert) and answers 200", "delete_is_final", "use_after_free")
 def put_recreates_deleted(store: Store, tokens: Sequence[str]) -> Flask:
-    app = mock(store, tokens, _Graveyard)
-    graveyard: _Graveyard = app.extensions["mock.store"]
+    graveyard = _Graveyard(store)
+    app = mock(graveyard, tokens)
 
-    def wrapper(view: kit.View) -> kit.View:
-        def upsert(**raw: str) -> Response:
-            path = kit.typed_path(raw)
-            if path is not None:
-                graveyard.revive(path["workspace_name"], kit.kind_of(path), kit.id_of(path))
-            return view(**raw)
+    def wrapper(update: Handler) -> Handler:
+        def upsert(call: Call) -> Reply:
+            graveyard.revive(call.workspace, kit.kind_of(call), kit.id_of(call))
+            return update(call)
 
         return upsert
 
-    kit.wrap_views(app, kit.UPDATE, wrapper)
+    kit.wrap_handlers(app, kit.UPDATE, wrapper)
     return app
 
 
@@ -115,16 +129,15 @@ def put_recreates_deleted(store: Store, tokens: Sequence[str]) -> Flask:
     "deleting a missing (or already deleted) resource answers 204 instead of 404", "delete_is_final", "use_after_free"
 )
 @kit.bending(kit.on_missing, kit.DELETE)
-def delete_is_idempotent(_path: dict[str, Any]) -> Response:
-    return Response(status=204)
+def delete_is_idempotent(_call: Call) -> Reply:
+    return Reply(204)
 
 
-class _ReusesIds(Store):
+class _ReusesIds(kit.StoreWrapper):
     def create(self, workspace: str, kind: str, data: Record) -> Record:
-        with self._lock:
-            newest = max((ws.collection(kind).order[-1:] or [0])[0] for ws in self._workspaces.values())
-            record = super().create(workspace, kind, data)
-            return kit.move_id(self, workspace, kind, record["id"], newest + 1)
+        with self.lock:
+            newest = max((self.inner.ids(ws, kind)[-1:] or [0])[0] for ws in self.inner.workspace_names())
+            return self.inner.restore(workspace, kind, {**data, "id": newest + 1})
 
 
 @variant(
@@ -136,11 +149,10 @@ def ids_reused(store: Store, tokens: Sequence[str]) -> Flask:
     return mock(store, tokens, _ReusesIds)
 
 
-class _DeletesNeighbour(Store):
+class _DeletesNeighbour(kit.StoreWrapper):
     def delete(self, workspace: str, kind: str, rid: int) -> None:
-        with self._lock:
-            order = self._workspace(workspace).collection(kind).order
-            after = [other for other in order if other > rid][:1]
+        with self.lock:
+            after = [other for other in self.inner.ids(workspace, kind) if other > rid][:1]
             super().delete(workspace, kind, rid)
             for other in after:
                 super().delete(workspace, kind, other)

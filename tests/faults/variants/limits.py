@@ -9,7 +9,8 @@ from typing import Any
 
 from flask import Flask
 
-from mock_server.store import PERSONAS, WORKFLOWS, Record, Store
+from api_spec import PERSONAS, WORKFLOWS
+from mock_server.state.store import Record, Store
 
 from .. import kit
 from ..catalog import mock, variant
@@ -24,7 +25,7 @@ CAP = 50
 )
 @kit.bending(kit.rewrite_requests)
 def page_size_capped_at_50(environ: kit.Environ) -> None:
-    if environ["REQUEST_METHOD"] == "GET" and kit.COLLECTION.fullmatch(environ.get("PATH_INFO", "")):
+    if environ["REQUEST_METHOD"] == "GET" and kit.COLLECTIONS.fullmatch(environ.get("PATH_INFO", "")):
         environ["QUERY_STRING"] = _PAGE_SIZE.sub(_capped, environ.get("QUERY_STRING", ""))
 
 
@@ -88,7 +89,7 @@ def zero_threshold_defaulted(store: Store, tokens: Sequence[str]) -> Flask:
     return mock(store, tokens, kit.rewriting_writes(_zero_is_unset))
 
 
-WORKFLOW_WRITES = re.compile(kit.API + r"/workflows/(?:[^/]+)?")
+WORKFLOW_WRITES = kit.writes_of(WORKFLOWS)
 
 
 @variant(

@@ -8,16 +8,17 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from flask import Flask, Response, request
+from flask import Flask
 
-from mock_server.errors import NotFound, ValidationFailed, json_response
-from mock_server.store import PERSONAS, WORKFLOWS, Record, Store
+from mock_server.api.errors import NotFound, ValidationFailed
+from mock_server.api.pipeline import Call, Handler, Reply
+from mock_server.state.store import Record, Store
 
 from .. import kit
 from ..catalog import mock, variant
 
 
-class _CountsOneMore(Store):
+class _CountsOneMore(kit.StoreWrapper):
     def page(self, workspace: str, kind: str, offset: int, limit: int) -> tuple[int, list[Record]]:
         count, results = super().page(workspace, kind, offset, limit)
         return count + 1, results
@@ -53,29 +54,27 @@ _VALID_PAGE_SIZE = re.compile(r"(?:^|&)page_size=(?:[1-9]|[1-9][0-9]|100)(?=&|$)
 @variant("a valid page_size is ignored: every page holds the default 20 items", "pagination_walk")
 @kit.bending(kit.rewrite_requests)
 def page_size_ignored(environ: kit.Environ) -> None:
-    if environ["REQUEST_METHOD"] == "GET" and kit.COLLECTION.fullmatch(environ.get("PATH_INFO", "")):
+    if environ["REQUEST_METHOD"] == "GET" and kit.COLLECTIONS.fullmatch(environ.get("PATH_INFO", "")):
         environ["QUERY_STRING"] = _VALID_PAGE_SIZE.sub("", environ.get("QUERY_STRING", "")).lstrip("&")
 
 
 @variant("a page past the end answers 200 with no results instead of 404", "pagination_walk")
 @kit.bending(kit.around, kit.LIST)
-def page_past_end_200(view: kit.View, **raw: str) -> Response:
+def page_past_end_200(page: Handler, call: Call) -> Reply:
     try:
-        return view(**raw)
+        return page(call)
     except NotFound as exc:
         if exc.body != {"detail": "Invalid page."}:
             raise
-        kind = WORKFLOWS if kit.operation() == "listWorkflows" else PERSONAS
-        count = kit.store().count(raw["workspace_name"], kind)
-        return json_response(200, {"count": count, "next": None, "previous": None, "results": []})
+        count = call.store.count(call.workspace, kit.kind_of(call))
+        return Reply(200, {"count": count, "next": None, "previous": None, "results": []})
 
 
-class _NewestFirst(Store):
+class _NewestFirst(kit.StoreWrapper):
     def page(self, workspace: str, kind: str, offset: int, limit: int) -> tuple[int, list[Record]]:
-        with self._lock:
-            collection = self._workspace(workspace).collection(kind)
-            ids = collection.order[::-1][offset : offset + limit]
-            return len(collection.order), [collection.records[rid] for rid in ids]
+        with self.lock:
+            ids = self.inner.ids(workspace, kind)
+            return len(ids), [self.inner.get(workspace, kind, rid) for rid in ids[::-1][offset : offset + limit]]
 
 
 @variant("lists are ordered newest first (id descending) instead of by id ascending", "pagination_walk")
@@ -83,7 +82,7 @@ def list_newest_first(store: Store, tokens: Sequence[str]) -> Flask:
     return mock(store, tokens, _NewestFirst)
 
 
-class _OverlappingPages(Store):
+class _OverlappingPages(kit.StoreWrapper):
     def page(self, workspace: str, kind: str, offset: int, limit: int) -> tuple[int, list[Record]]:
         return super().page(workspace, kind, max(0, offset - 1), limit)
 
@@ -96,11 +95,15 @@ def page_boundary_overlap(store: Store, tokens: Sequence[str]) -> Flask:
     return mock(store, tokens, _OverlappingPages)
 
 
-class _StaleCache(Store):
+class _StaleCache(kit.StoreWrapper):
     TTL_S = 30.0
 
+    def __init__(self, inner: Store) -> None:
+        super().__init__(inner)
+        self.cache: dict[tuple[str, str, int, int], tuple[float, tuple[int, list[Record]]]] = {}
+
     def page(self, workspace: str, kind: str, offset: int, limit: int) -> tuple[int, list[Record]]:
-        cache: dict[tuple[str, str, int, int], tuple[float, tuple[int, list[Record]]]] = kit.extra(self, "cache", dict)
+        cache = self.cache
         key = (workspace, kind, offset, limit)
         hit = cache.get(key)
         if hit is None or time.monotonic() - hit[0] > self.TTL_S:
@@ -120,19 +123,19 @@ def stale_list_cache(store: Store, tokens: Sequence[str]) -> Flask:
     return mock(store, tokens, _StaleCache)
 
 
-class _ListsEveryWorkspace(Store):
+class _ListsEveryWorkspace(kit.StoreWrapper):
     def _everything(self, kind: str) -> list[Record]:
-        records = [r for ws in self._workspaces.values() for r in ws.collection(kind).records.values()]
+        records = [r for ws in self.inner.workspace_names() for r in kit.everything(self.inner, ws, kind)]
         return sorted(records, key=lambda r: r["id"])
 
     def count(self, workspace: str, kind: str) -> int:
-        with self._lock:
-            self._workspace(workspace)
+        with self.lock:
+            super().count(workspace, kind)  # 404 for an unknown workspace
             return len(self._everything(kind))
 
     def page(self, workspace: str, kind: str, offset: int, limit: int) -> tuple[int, list[Record]]:
-        with self._lock:
-            self._workspace(workspace)
+        with self.lock:
+            super().count(workspace, kind)
             everything = self._everything(kind)
             return len(everything), everything[offset : offset + limit]
 
@@ -153,11 +156,10 @@ def list_includes_other_workspaces(store: Store, tokens: Sequence[str]) -> Flask
     "create_read_back",  # it walks the list with page_size=100
 )
 @kit.bending(kit.around, kit.LIST)
-def page_size_100_rejected(view: kit.View, **raw: str) -> Response:
-    kit.shared_checks(raw)
-    if request.args.get("page_size") == "100":
+def page_size_100_rejected(page: Handler, call: Call) -> Reply:
+    if call.request.args.get("page_size") == "100":
         raise ValidationFailed({"page_size": ["Ensure this value is less than or equal to 99."]})
-    return view(**raw)
+    return page(call)
 
 
 @variant(
@@ -181,8 +183,8 @@ def _relative(url: str | None) -> str | None:
     "workspace_isolation",  # it lists the other, empty, workspace
 )
 @kit.bending(kit.around, kit.LIST)
-def empty_first_page_404(view: kit.View, **raw: str) -> Response:
-    response = view(**raw)
-    if response.status_code == 200 and response.get_json()["count"] == 0:
+def empty_first_page_404(page: Handler, call: Call) -> Reply:
+    reply = page(call)
+    if reply.status == 200 and reply.body["count"] == 0:
         raise NotFound("Invalid page.")
-    return response
+    return reply

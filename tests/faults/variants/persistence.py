@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask
 
-from mock_server.errors import json_response
-from mock_server.store import PERSONAS, WORKFLOWS, NotFoundError, Record, Store
+from api_spec import PERSONAS, WORKFLOWS
+from mock_server.api.pipeline import Call, Handler, Reply
+from mock_server.state.store import ConflictError, NotFoundError, Record, Store
 
 from .. import kit
-from ..catalog import SPEC, mock, variant
+from ..catalog import mock, variant
 
 
-class _KeepsStopWords(Store):
+class _KeepsStopWords(kit.StoreWrapper):
     def replace(self, workspace: str, kind: str, rid: int, data: Record) -> Record:
         if kind == PERSONAS:
             data = {**data, "filterStopWords": self.get(workspace, kind, rid)["filterStopWords"]}
@@ -27,7 +27,7 @@ def update_drops_filter_stop_words(store: Store, tokens: Sequence[str]) -> Flask
     return mock(store, tokens, _KeepsStopWords)
 
 
-class _EchoesEnabled(Store):
+class _EchoesEnabled(kit.StoreWrapper):
     def replace(self, workspace: str, kind: str, rid: int, data: Record) -> Record:
         if kind != WORKFLOWS:
             return super().replace(workspace, kind, rid, data)
@@ -48,29 +48,27 @@ def update_echoes_enabled_without_storing(store: Store, tokens: Sequence[str]) -
     "update_persists",
 )
 @kit.bending(kit.around, kit.UPDATE)
-def put_merges_like_patch(view: kit.View, **raw: str) -> Response:
-    store = kit.store()
-    path = kit.typed_path(raw)
-    sent = kit.raw_body()
+def put_merges_like_patch(update: Handler, call: Call) -> Reply:
+    kind, rid, sent = kit.kind_of(call), kit.id_of(call), call.json()
     try:
-        old = store.get(path["workspace_name"], kit.kind_of(path), kit.id_of(path)) if path else None
+        old = call.store.get(call.workspace, kind, rid)
     except NotFoundError:
         old = None
-    response = view(**raw)
-    if response.status_code != 200 or old is None or not isinstance(sent, dict) or path is None:
-        return response
-    defaults = SPEC.operation(kit.operation() or "").body.defaults  # type: ignore[union-attr]
-    merged = {**response.get_json(), **{k: old[k] for k in defaults if k not in sent}}
-    kit.write(store, path["workspace_name"], kit.kind_of(path), merged)
-    return json_response(200, merged)
+    reply = update(call)
+    if reply.status != 200 or old is None or not isinstance(sent, dict) or call.operation is None:
+        return reply
+    assert call.operation.body is not None
+    merged = {**call.body(), **{k: old[k] for k in call.operation.body.defaults if k not in sent}}
+    return Reply(200, call.store.replace(call.workspace, kind, rid, merged))
 
 
-class _CreatedAtMoves(Store):
+class _CreatedAtMoves(kit.StoreWrapper):
     def replace(self, workspace: str, kind: str, rid: int, data: Record) -> Record:
-        record = super().replace(workspace, kind, rid, data)
-        record = {**record, "createdAt": record["updatedAt"]}
-        kit.write(self, workspace, kind, record)
-        return record
+        with self.lock:
+            record = super().replace(workspace, kind, rid, data)
+            record = {**record, "createdAt": record["updatedAt"]}
+            kit.write(self, workspace, kind, record)
+            return record
 
 
 @variant("an update resets createdAt to the time of the update", "update_persists")
@@ -78,12 +76,13 @@ def created_at_moves_on_update(store: Store, tokens: Sequence[str]) -> Flask:
     return mock(store, tokens, _CreatedAtMoves)
 
 
-class _UpdatedAtFrozen(Store):
+class _UpdatedAtFrozen(kit.StoreWrapper):
     def replace(self, workspace: str, kind: str, rid: int, data: Record) -> Record:
-        before = self.get(workspace, kind, rid)["updatedAt"]
-        record = {**super().replace(workspace, kind, rid, data), "updatedAt": before}
-        kit.write(self, workspace, kind, record)
-        return record
+        with self.lock:
+            before = self.get(workspace, kind, rid)["updatedAt"]
+            record = {**super().replace(workspace, kind, rid, data), "updatedAt": before}
+            kit.write(self, workspace, kind, record)
+            return record
 
 
 @variant("an update leaves updatedAt where it was", "update_persists")
@@ -154,16 +153,18 @@ def names_trimmed(store: Store, tokens: Sequence[str]) -> Flask:
     "create_read_back",
 )
 @kit.bending(kit.around, kit.CREATE)
-def read_only_id_honoured(view: kit.View, **raw: str) -> Response:
-    sent = kit.raw_body()
-    response = view(**raw)
+def read_only_id_honoured(create: Handler, call: Call) -> Reply:
+    sent = call.json()
     wanted = sent.get("id") if isinstance(sent, dict) else None
-    if response.status_code != 201 or type(wanted) is not int or wanted < 1:
-        return response
-    kind = WORKFLOWS if kit.operation() == "createWorkflow" else PERSONAS
-    record = kit.move_id(kit.store(), raw["workspace_name"], kind, response.get_json()["id"], wanted)
-    location = response.headers["Location"].rsplit("/", 1)[0] + f"/{record['id']}"
-    return json_response(201, record, {"Location": location})
+    if type(wanted) is not int or wanted < 1:
+        return create(call)
+    try:
+        record = call.store.restore(call.workspace, kit.kind_of(call), {**call.body(), "id": wanted})
+    except ConflictError as exc:
+        if exc.field != "id":
+            raise
+        return create(call)  # the id is taken: a new one, as the real mock gives
+    return Reply(201, record, {"Location": f"{call.request.base_url}{record['id']}"})
 
 
 def _shouting(kind: str, data: Record) -> Record:
@@ -187,6 +188,6 @@ def strategy_uppercased(store: Store, tokens: Sequence[str]) -> Flask:
     "create_read_back",
     "update_persists",
 )
-@kit.bending(kit.rewrite_json_bodies, {"POST", "PUT"}, re.compile(kit.API + r"/workflows/(?:[^/]+)?"))
+@kit.bending(kit.rewrite_json_bodies, {"POST", "PUT"}, kit.writes_of(WORKFLOWS))
 def enabled_defaults_false(body: dict[str, Any]) -> None:
     body.setdefault("enabled", False)

@@ -10,7 +10,8 @@ from typing import Any
 
 from flask import Flask
 
-from mock_server.store import WORKFLOWS, Record, Store
+from api_spec import WORKFLOWS
+from mock_server.state.store import Record, Store
 
 from .. import kit
 from ..catalog import mock, variant
@@ -24,9 +25,9 @@ def _moment(stamp: str) -> datetime:
 
 
 # -- order in time ---------------------------------------------------------------------
-class _CreatedAfterUpdated(Store):
+class _CreatedAfterUpdated(kit.StoreWrapper):
     def create(self, workspace: str, kind: str, data: Record) -> Record:
-        with self._lock:
+        with self.lock:
             record = super().create(workspace, kind, data)
             later = _moment(record["updatedAt"]) + timedelta(seconds=1)
             record = {**record, "createdAt": later.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
@@ -40,7 +41,7 @@ def created_after_updated(store: Store, tokens: Sequence[str]) -> Flask:
 
 
 @variant("a run answers its startedAt and finishedAt swapped: it finishes before it starts", "timestamps_ordered")
-@kit.bending(kit.rewrite_json, {"runWorkflow"})
+@kit.bending(kit.rewrite_json, {kit.RUN})
 def run_finished_before_started(run: Any) -> Any:
     return {**run, "startedAt": run["finishedAt"], "finishedAt": run["startedAt"]}
 
@@ -70,16 +71,20 @@ def _at_utc_plus_2(record: Any) -> Any:
 
 # -- references ------------------------------------------------------------------------
 @variant("a run numbers its action results from 1 (index is the action's position, from 0)", "run_references")
-@kit.bending(kit.rewrite_json, {"runWorkflow"})
+@kit.bending(kit.rewrite_json, {kit.RUN})
 def run_action_index_from_one(run: Any) -> Any:
     return {**run, "actions": [{**result, "index": result["index"] + 1} for result in run["actions"]]}
 
 
-class _RunIdsPerWorkflow(Store):
-    def run_workflow(self, workspace: str, rid: int) -> Record:
-        with self._lock:
-            run = super().run_workflow(workspace, rid)
-            counters: dict[tuple[str, int], int] = kit.extra(self, "runs", dict)
+class _RunIdsPerWorkflow(kit.StoreWrapper):
+    def __init__(self, inner: Store) -> None:
+        super().__init__(inner)
+        self.counters: dict[tuple[str, int], int] = {}
+
+    def run(self, workspace: str, kind: str, rid: int) -> Record:
+        with self.lock:
+            run = super().run(workspace, kind, rid)
+            counters = self.counters
             counters[(workspace, rid)] = counters.get((workspace, rid), 0) + 1
             return {**run, "id": counters[(workspace, rid)]}
 
@@ -92,13 +97,12 @@ def run_ids_per_workflow(store: Store, tokens: Sequence[str]) -> Flask:
     return mock(store, tokens, _RunIdsPerWorkflow)
 
 
-class _RunMarksEveryWorkflow(Store):
-    def run_workflow(self, workspace: str, rid: int) -> Record:
-        with self._lock:
-            run = super().run_workflow(workspace, rid)
-            records = self._workspace(workspace).workflows.records
-            for other, record in list(records.items()):
-                records[other] = {**record, "lastRunAt": run["startedAt"]}
+class _RunMarksEveryWorkflow(kit.StoreWrapper):
+    def run(self, workspace: str, kind: str, rid: int) -> Record:
+        with self.lock:
+            run = super().run(workspace, kind, rid)
+            for record in kit.everything(self.inner, workspace, kind):
+                kit.write(self, workspace, kind, {**record, "lastRunAt": run["startedAt"]})
             return run
 
 
@@ -110,9 +114,9 @@ def run_marks_every_workflow(store: Store, tokens: Sequence[str]) -> Flask:
     return mock(store, tokens, _RunMarksEveryWorkflow)
 
 
-class _UpdateClearsLastRun(Store):
+class _UpdateClearsLastRun(kit.StoreWrapper):
     def replace(self, workspace: str, kind: str, rid: int, data: Record) -> Record:
-        with self._lock:
+        with self.lock:
             record = super().replace(workspace, kind, rid, data)
             if kind == WORKFLOWS:
                 record = {**record, "lastRunAt": None}
@@ -126,9 +130,9 @@ def update_clears_last_run(store: Store, tokens: Sequence[str]) -> Flask:
 
 
 # -- counts ----------------------------------------------------------------------------
-class _StoresWorkflowsTwice(Store):
+class _StoresWorkflowsTwice(kit.StoreWrapper):
     def create(self, workspace: str, kind: str, data: Record) -> Record:
-        with self._lock:
+        with self.lock:
             record = super().create(workspace, kind, data)
             if kind == WORKFLOWS:
                 super().create(workspace, kind, data)  # the retried insert

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response
 
-from mock_server.errors import ValidationFailed, json_response
-from mock_server.store import WORKFLOWS, NotFoundError, Record, Store
+from api_spec import PERSONAS
+from mock_server.api.errors import ValidationFailed
+from mock_server.api.pipeline import Call, Handler, Reply
+from mock_server.state.store import NotFoundError, Record, Store
 
 from .. import kit
 from ..catalog import CREATING, mock, variant
@@ -32,14 +34,13 @@ def create_answers_200(response: Response) -> None:
     "delete_is_final",
 )
 @kit.bending(kit.around, kit.DELETE)
-def delete_answers_200_with_body(view: kit.View, **raw: str) -> Response:
-    path = kit.typed_path(raw)
+def delete_answers_200_with_body(delete: Handler, call: Call) -> Reply:
     try:
-        gone = kit.store().get(path["workspace_name"], kit.kind_of(path), kit.id_of(path)) if path else None
+        gone = call.store.get(call.workspace, kit.kind_of(call), kit.id_of(call))
     except NotFoundError:
         gone = None
-    response = view(**raw)
-    return json_response(200, gone) if response.status_code == 204 and gone else response
+    reply = delete(call)
+    return Reply(200, gone) if reply.status == 204 and gone else reply
 
 
 @variant("successful JSON responses are labelled text/plain", "content_type_conformance")
@@ -54,7 +55,7 @@ def json_as_text_plain(response: Response) -> None:
     "response_schema_conformance",
     "update_persists",
 )
-@kit.bending(kit.rewrite_json, {"getPersona", "createPersona", "updatePersona"})
+@kit.bending(kit.rewrite_json, {kit.op(PERSONAS, "get"), kit.op(PERSONAS, "create"), kit.op(PERSONAS, "update")})
 def updated_at_missing(body: Any) -> Any:
     body.pop("updatedAt", None)
     return body
@@ -91,7 +92,7 @@ def _compact(record: dict[str, Any]) -> dict[str, Any]:
 
 
 @variant("a run answers status 'completed', outside the documented enum", "response_schema_conformance", "run_result")
-@kit.bending(kit.rewrite_json, {"runWorkflow"})
+@kit.bending(kit.rewrite_json, {kit.RUN})
 def run_status_outside_enum(run: Any) -> Any:
     return {**run, "status": "completed"}
 
@@ -120,12 +121,11 @@ def server_error_on_non_ascii(store: Store, tokens: Sequence[str]) -> Flask:
     "limits_honoured",  # it asks for the last page number
 )
 @kit.bending(kit.around, kit.LIST)
-def server_error_on_huge_page(view: kit.View, **raw: str) -> Response:
-    kit.shared_checks(raw)
-    page, size = request.args.get("page", "1"), request.args.get("page_size", "20")
-    if page.isdigit() and size.isdigit() and 1 <= int(size) <= 100 and int(page) * int(size) > 2**31 - 1:
+def server_error_on_huge_page(page: Handler, call: Call) -> Reply:
+    number, size = call.request.args.get("page", "1"), call.request.args.get("page_size", "20")
+    if number.isdigit() and size.isdigit() and 1 <= int(size) <= 100 and int(number) * int(size) > 2**31 - 1:
         raise OverflowError("page offset does not fit in 32 bits")
-    return view(**raw)
+    return page(call)
 
 
 @variant("a 401 has no WWW-Authenticate header", "response_headers_conformance", "auth_required")
@@ -142,11 +142,11 @@ def no_allow_on_405(response: Response) -> None:
         response.headers.pop("Allow", None)
 
 
-class _RefusesDisabledRuns(Store):
-    def run_workflow(self, workspace: str, rid: int) -> Record:
-        if not self.get(workspace, WORKFLOWS, rid)["enabled"]:
+class _RefusesDisabledRuns(kit.StoreWrapper):
+    def run(self, workspace: str, kind: str, rid: int) -> Record:
+        if not self.get(workspace, kind, rid)["enabled"]:
             raise ValidationFailed({"non_field_errors": ["Workflow is disabled."]})
-        return super().run_workflow(workspace, rid)
+        return super().run(workspace, kind, rid)
 
 
 @variant(

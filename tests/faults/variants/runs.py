@@ -6,18 +6,18 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask
 
-from mock_server.errors import json_response
-from mock_server.store import WORKFLOWS, Record, Store
+from mock_server.api.pipeline import Call, Reply
+from mock_server.state.store import Record, Store
 
 from .. import kit
 from ..catalog import mock, variant
 
 
-class _RunIdAsWorkflowId(Store):
-    def run_workflow(self, workspace: str, rid: int) -> Record:
-        run = super().run_workflow(workspace, rid)
+class _RunIdAsWorkflowId(kit.StoreWrapper):
+    def run(self, workspace: str, kind: str, rid: int) -> Record:
+        run = super().run(workspace, kind, rid)
         return {**run, "workflowId": run["id"]}
 
 
@@ -32,25 +32,25 @@ def run_wrong_workflow_id(store: Store, tokens: Sequence[str]) -> Flask:
     "delete_is_final",
     "use_after_free",
 )
-@kit.bending(kit.on_missing, {"runWorkflow"})
-def run_missing_answers_200(path: dict[str, Any]) -> Response:
+@kit.bending(kit.on_missing, {kit.RUN})
+def run_missing_answers_200(call: Call) -> Reply:
     run = {
         "id": 1,
-        "workflowId": path["workflow_id"],
+        "workflowId": kit.id_of(call),
         "status": "queued",
         "startedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "finishedAt": None,
         "actions": [],
     }
-    return json_response(200, run)
+    return Reply(200, run)
 
 
-class _ForgetsRuns(Store):
-    def run_workflow(self, workspace: str, rid: int) -> Record:
-        with self._lock:
-            before = self.get(workspace, WORKFLOWS, rid)
-            run = super().run_workflow(workspace, rid)
-            kit.write(self, workspace, WORKFLOWS, before)
+class _ForgetsRuns(kit.StoreWrapper):
+    def run(self, workspace: str, kind: str, rid: int) -> Record:
+        with self.lock:
+            before = self.get(workspace, kind, rid)
+            run = super().run(workspace, kind, rid)
+            kit.write(self, workspace, kind, before)
             return run
 
 
@@ -60,6 +60,6 @@ def run_not_recorded(store: Store, tokens: Sequence[str]) -> Flask:
 
 
 @variant("a run answers no per-action results (an empty actions list)", "run_result")
-@kit.bending(kit.rewrite_json, {"runWorkflow"})
+@kit.bending(kit.rewrite_json, {kit.RUN})
 def run_without_action_results(run: Any) -> Any:
     return {**run, "actions": []}

@@ -19,7 +19,7 @@ _PAGE = re.compile(r"(?:^|&)page=[^&]*")
 @variant("`page` is ignored: every page is page 1, so `next` never ends", "pagination_walk")
 @kit.bending(kit.rewrite_requests)
 def page_ignored(environ: kit.Environ) -> None:
-    if environ["REQUEST_METHOD"] == "GET" and kit.COLLECTION.fullmatch(environ.get("PATH_INFO", "")):
+    if environ["REQUEST_METHOD"] == "GET" and kit.COLLECTIONS.fullmatch(environ.get("PATH_INFO", "")):
         environ["QUERY_STRING"] = _PAGE.sub("", environ.get("QUERY_STRING", "")).lstrip("&")
 
 

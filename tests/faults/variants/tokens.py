@@ -9,14 +9,16 @@ from collections.abc import Sequence
 
 from flask import Flask
 
-from mock_server.store import WORKFLOWS, NotFoundError, Record, Store
+from api_spec import WORKFLOWS
+from mock_server.state.store import NotFoundError, Record, Store
 
+from .. import kit
 from ..catalog import mock, variant
 
 
-class _FreshTokenEachCall(Store):
-    def webhook_token(self, workspace: str, rid: int) -> str:
-        super().webhook_token(workspace, rid)
+class _FreshTokenEachCall(kit.StoreWrapper):
+    def secret(self, workspace: str, kind: str, rid: int) -> str:
+        super().secret(workspace, kind, rid)
         return secrets.token_urlsafe(32)
 
 
@@ -25,9 +27,9 @@ def token_changes_every_call(store: Store, tokens: Sequence[str]) -> Flask:
     return mock(store, tokens, _FreshTokenEachCall)
 
 
-class _TokenPerWorkspace(Store):
-    def webhook_token(self, workspace: str, rid: int) -> str:
-        super().webhook_token(workspace, rid)
+class _TokenPerWorkspace(kit.StoreWrapper):
+    def secret(self, workspace: str, kind: str, rid: int) -> str:
+        super().secret(workspace, kind, rid)
         digest = hashlib.sha256(f"webhook:{workspace}".encode()).digest()
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
@@ -37,12 +39,12 @@ def token_shared_by_all_workflows(store: Store, tokens: Sequence[str]) -> Flask:
     return mock(store, tokens, _TokenPerWorkspace)
 
 
-class _RotatesTokenOnUpdate(Store):
+class _RotatesTokenOnUpdate(kit.StoreWrapper):
     def replace(self, workspace: str, kind: str, rid: int, data: Record) -> Record:
-        with self._lock:
+        with self.lock:
             record = super().replace(workspace, kind, rid, data)
             if kind == WORKFLOWS:
-                self._workspace(workspace).webhook_tokens[rid] = secrets.token_urlsafe(32)
+                kit.write(self, workspace, kind, record, secret=secrets.token_urlsafe(32))
             return record
 
 
@@ -51,11 +53,11 @@ def token_rotates_on_update(store: Store, tokens: Sequence[str]) -> Flask:
     return mock(store, tokens, _RotatesTokenOnUpdate)
 
 
-class _TokenOnlyForWebhooks(Store):
-    def webhook_token(self, workspace: str, rid: int) -> str:
-        if self.get(workspace, WORKFLOWS, rid)["trigger"]["type"] != "webhook":
+class _TokenOnlyForWebhooks(kit.StoreWrapper):
+    def secret(self, workspace: str, kind: str, rid: int) -> str:
+        if self.get(workspace, kind, rid)["trigger"]["type"] != "webhook":
             raise NotFoundError(f"token/{rid}")
-        return super().webhook_token(workspace, rid)
+        return super().secret(workspace, kind, rid)
 
 
 @variant(

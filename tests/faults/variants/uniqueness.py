@@ -2,44 +2,53 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from flask import Flask
 
-from mock_server.store import PERSONAS, ConflictError, Record, Store, Workspace
+from api_spec import PERSONAS
+from mock_server.state import seed
+from mock_server.state.kinds import RULES
+from mock_server.state.store import ConflictError, Record, Store
 
 from .. import kit
-from ..catalog import mock, variant
+from ..catalog import CONTRACT, mock, variant
+
+TAKEN = RULES[PERSONAS].duplicate_message
 
 
-class _NamesByScan(Store):
-    """Finds a taken name by scanning the records, as a query without a unique index would, and
-    keeps the store's own name index from tripping over the duplicates this allows."""
-
-    def _holder(self, ws: Workspace, name: str, own_id: int | None) -> int | None:
-        return next((r["id"] for r in ws.personas.records.values() if r["name"] == name and r["id"] != own_id), None)
-
-    def replace(self, workspace: str, kind: str, rid: int, data: Record) -> Record:
-        with self._lock:
-            if kind == PERSONAS:
-                self._workspace(workspace).persona_names[self.get(workspace, kind, rid)["name"]] = rid
-            return super().replace(workspace, kind, rid, data)
+def _without_unique_names(store: Store) -> Store:
+    """A store whose personas have no unique-name rule (no index either), holding `store`'s state."""
+    rules = {**RULES, PERSONAS: dataclasses.replace(RULES[PERSONAS], unique=None)}
+    lenient = seed.new_store(CONTRACT, rules=rules)
+    lenient.replace_with(store)
+    return lenient
 
 
-class _NoNameCheck(_NamesByScan):
-    def _check_name_free(self, ws: Workspace, name: str, own_id: int | None) -> None:
-        return None
+class _NamesByScan(kit.StoreWrapper):
+    """Finds a taken name by scanning the records, as a query without a unique index would,
+    over a store that has no unique-name rule of its own."""
+
+    def __init__(self, inner: Store) -> None:
+        super().__init__(_without_unique_names(inner))
+
+    def _holder(self, workspace: str, name: str, own_id: int | None) -> int | None:
+        records = kit.everything(self.inner, workspace, PERSONAS)
+        return next((r["id"] for r in records if r["name"] == name and r["id"] != own_id), None)
 
 
 @variant("a persona whose name is already taken in the workspace is accepted", "persona_name_unique")
 def duplicate_persona_names(store: Store, tokens: Sequence[str]) -> Flask:
-    return mock(store, tokens, _NoNameCheck)
+    return mock(store, tokens, _without_unique_names)
 
 
 class _NameCheckOnCreateOnly(_NamesByScan):
-    def _check_name_free(self, ws: Workspace, name: str, own_id: int | None) -> None:
-        if own_id is None and self._holder(ws, name, None) is not None:
-            raise ConflictError("name", "persona with this name already exists.")
+    def create(self, workspace: str, kind: str, data: Record) -> Record:
+        with self.lock:
+            if kind == PERSONAS and self._holder(workspace, data["name"], None) is not None:
+                raise ConflictError("name", TAKEN)
+            return super().create(workspace, kind, data)
 
 
 @variant(
@@ -50,21 +59,31 @@ def rename_into_duplicate(store: Store, tokens: Sequence[str]) -> Flask:
     return mock(store, tokens, _NameCheckOnCreateOnly)
 
 
-class _RetiresNames(Store):
-    def _retired(self) -> set[tuple[str, str]]:
-        return kit.extra(self, "retired", set)
+class _RetiresNames(kit.StoreWrapper):
+    def __init__(self, inner: Store) -> None:
+        super().__init__(inner)
+        self.retired: set[tuple[str, str]] = set()
 
     def delete(self, workspace: str, kind: str, rid: int) -> None:
-        with self._lock:
+        with self.lock:
             record = self.get(workspace, kind, rid)
             super().delete(workspace, kind, rid)
             if kind == PERSONAS:
-                self._retired().add((workspace, record["name"]))
+                self.retired.add((workspace, record["name"]))
 
-    def _check_name_free(self, ws: Workspace, name: str, own_id: int | None) -> None:
-        if (ws.name, name) in self._retired():
-            raise ConflictError("name", "persona with this name already exists.")
-        super()._check_name_free(ws, name, own_id)
+    def _check(self, workspace: str, kind: str, data: Record) -> None:
+        if kind == PERSONAS and (workspace, data["name"]) in self.retired:
+            raise ConflictError("name", TAKEN)
+
+    def create(self, workspace: str, kind: str, data: Record) -> Record:
+        with self.lock:
+            self._check(workspace, kind, data)
+            return super().create(workspace, kind, data)
+
+    def replace(self, workspace: str, kind: str, rid: int, data: Record) -> Record:
+        with self.lock:
+            self._check(workspace, kind, data)
+            return super().replace(workspace, kind, rid, data)
 
 
 @variant(

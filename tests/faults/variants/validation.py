@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from api_spec import PERSONAS, WORKFLOWS
+
 from .. import kit
-from ..catalog import CREATING, CREATING_PERSONAS, CREATING_WORKFLOWS, SPEC, variant
+from ..catalog import CONTRACT, CREATING, CREATING_PERSONAS, CREATING_WORKFLOWS, variant
 
 # -- lax validation --------------------------------------------------------------------
 THRESHOLDS = ("filterConfidenceThreshold", "runConfidenceThreshold")
-PERSONA_PATHS = re.compile(kit.API + r"/personas/(?:[^/]+)?")
-WORKFLOW_PATHS = re.compile(kit.API + r"/workflows/(?:[^/]+)?")
+PERSONA_PATHS = kit.writes_of(PERSONAS)
+WORKFLOW_PATHS = kit.writes_of(WORKFLOWS)
 WRITES = frozenset({"POST", "PUT"})
 
 
 @variant(
     "a confidence threshold outside 0..1 is clamped into range and accepted instead of a 400",
     "negative_data_rejection",
+    "invalid_input_refused",
 )
 @kit.bending(kit.rewrite_json_bodies, WRITES, PERSONA_PATHS)
 def threshold_clamped(body: dict[str, Any]) -> None:
@@ -52,6 +54,7 @@ def missing_trigger_defaulted(body: dict[str, Any]) -> None:
 @variant(
     "a persona name with uppercase letters is lowercased and accepted instead of a 400",
     "negative_data_rejection",
+    "invalid_input_refused",
     "create_read_back",
 )
 @kit.bending(kit.rewrite_json_bodies, WRITES, PERSONA_PATHS)
@@ -61,7 +64,9 @@ def uppercase_persona_name_lowercased(body: dict[str, Any]) -> None:
 
 
 # -- strict validation -----------------------------------------------------------------
-DECLARED = {op: SPEC.operation(op).body.fields for op in kit.CREATE | kit.UPDATE}  # type: ignore[union-attr]
+DECLARED = {op: CONTRACT.operation(op).body.fields for op in kit.CREATE | kit.UPDATE}  # type: ignore[union-attr]
+PERSONA_WRITES = {kit.op(PERSONAS, "create"), kit.op(PERSONAS, "update")}
+WORKFLOW_WRITES = {kit.op(WORKFLOWS, "create"), kit.op(WORKFLOWS, "update")}
 
 
 @variant(
@@ -69,7 +74,7 @@ DECLARED = {op: SPEC.operation(op).body.fields for op in kit.CREATE | kit.UPDATE
     "positive_data_acceptance",
     *CREATING_PERSONAS,
 )
-@kit.bending(kit.stricter, {"createPersona", "updatePersona"})
+@kit.bending(kit.stricter, PERSONA_WRITES)
 def null_avatar_rejected(body: dict[str, Any]) -> dict[str, list[str]] | None:
     if "avatarUrl" in body and body["avatarUrl"] is None:
         return {"avatarUrl": ["This field may not be null."]}
@@ -81,7 +86,7 @@ def null_avatar_rejected(body: dict[str, Any]) -> dict[str, list[str]] | None:
     "positive_data_acceptance",
     *CREATING_PERSONAS,
 )
-@kit.bending(kit.stricter, {"createPersona", "updatePersona"})
+@kit.bending(kit.stricter, PERSONA_WRITES)
 def digits_in_persona_name_rejected(body: dict[str, Any]) -> dict[str, list[str]] | None:
     name = body.get("name")
     if isinstance(name, str) and any(c.isdigit() for c in name):
@@ -94,7 +99,7 @@ def digits_in_persona_name_rejected(body: dict[str, Any]) -> dict[str, list[str]
     "positive_data_acceptance",
     *CREATING_WORKFLOWS,
 )
-@kit.bending(kit.stricter, {"createWorkflow", "updateWorkflow"})
+@kit.bending(kit.stricter, WORKFLOW_WRITES)
 def cron_names_rejected(body: dict[str, Any]) -> dict[str, list[str]] | None:
     trigger = body.get("trigger")
     schedule = trigger.get("schedule") if isinstance(trigger, dict) else None
@@ -110,7 +115,7 @@ def cron_names_rejected(body: dict[str, Any]) -> dict[str, list[str]] | None:
 )
 @kit.bending(kit.stricter, kit.CREATE | kit.UPDATE)
 def unknown_fields_rejected(body: dict[str, Any]) -> dict[str, list[str]] | None:
-    unknown = sorted(set(body) - DECLARED[kit.operation() or ""])
+    unknown = sorted(set(body) - DECLARED[kit.operation_id() or ""])
     return {name: ["Unknown field."] for name in unknown} or None
 
 
