@@ -1,4 +1,4 @@
-"""The wheel alone is enough: installed into a fresh venv, the mock and the suite find the spec.
+"""The wheel alone is enough: installed into a fresh venv, the mock finds the spec and serves it.
 
 Slow (it builds a wheel and a venv) but part of every default run: a packaging mistake, such as
 `openapi.yaml` left out of the wheel, only shows up this way.
@@ -21,13 +21,15 @@ from .processes import MockProcess, clean_env
 REPO = Path(__file__).resolve().parent.parent
 
 PROBE = """
-import json, sysconfig
+import importlib.util, json, sysconfig
 import api_spec, contract_tests, mock_server
 print(json.dumps({
     "spec": str(api_spec.spec_path()),
     "purelib": sysconfig.get_paths()["purelib"],
     "modules": [m.__file__ for m in (api_spec, contract_tests, mock_server)],
     "operations": len([1 for item in api_spec.load_spec()["paths"].values() for m in item if m != "parameters"]),
+    # the suite's tools come with the [contract] extra only: a plain install has the mock, not them
+    "contract_tools": [n for n in ("schemathesis", "hypothesis", "pytest", "requests") if importlib.util.find_spec(n)],
 }))
 """
 
@@ -46,7 +48,7 @@ def test_a_wheel_installed_in_a_fresh_venv_serves_the_mock_outside_the_checkout(
     run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", dist, REPO)
     (wheel,) = dist.glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {"api_spec/openapi.yaml", "mock_server/data/seed.json", "contract_tests/__init__.py"} <= names
+    assert {"api_spec/openapi.yaml", "mock_server/state/data/seed.json", "contract_tests/__init__.py"} <= names
     assert zipfile.ZipFile(wheel).read("api_spec/openapi.yaml") == (REPO / "openapi.yaml").read_bytes()
 
     venv = tmp_path / "venv"
@@ -62,6 +64,7 @@ def test_a_wheel_installed_in_a_fresh_venv_serves_the_mock_outside_the_checkout(
     for module in found["modules"]:
         assert Path(module).is_relative_to(purelib) and not Path(module).is_relative_to(REPO), module
     assert found["operations"] == 12
+    assert found["contract_tools"] == [], "a plain install pulls in the contract suite's tools"
 
     mock = MockProcess.start("--port", "0", python=python, cwd=elsewhere)
     try:
