@@ -5,6 +5,7 @@ python -m bench                          # everything, Prism included: ~25 min, 
 python -m bench --sections suite,catch   # rerun some sections, keep the others from docs/benchmarks.json
 python -m bench --render                 # rewrite the page from docs/benchmarks.json
 python -m bench --smoke                  # under a minute; no Prism, no suite, nothing asserted on speed
+python -m bench --sections proxy      # the latency proxy mode adds, beside Prism's proxy (~2 min)
 python -m bench --sections soak,verdicts --jobs 2
                                          # trust in the verdict: false alarms over 100 quick and 20
                                          # thorough random seeds (~60 min with 2 jobs), and the quick
@@ -23,9 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from . import chart, cpu, load, machine, prism, procs, report, scale, startup, suite, throughput, trust
+from . import proxy as proxying
 from .targets import ALL, BY_KEY, FLOOR, MOCK, PRISM, ROOT, write_seed
 
-SECTIONS = ("load", "cpu", "startup", "scale", "suite", "catch", "soak", "verdicts")
+SECTIONS = ("load", "cpu", "startup", "scale", "proxy", "suite", "catch", "soak", "verdicts")
 SMOKE = "load,cpu,startup,scale"  # the suite needs a minute even on one example: not for a smoke run
 DOCS = ROOT / "docs"
 
@@ -47,6 +49,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--suite-profiles", default="quick,thorough", help="suite profiles to time (%(default)s)")
     p.add_argument("--catch-profiles", default="quick,thorough", help="profiles for the variants (%(default)s)")
     p.add_argument("--variants", help="comma-separated variant names (default: every one in tests/faults)")
+    p.add_argument("--proxy-seconds", type=float, default=3.0, help="seconds per proxy cell and round (%(default)s)")
     p.add_argument("--cpu-requests", type=int, default=2000, help="requests per app and round, cpu section")
     p.add_argument("--cpu-rounds", type=int, default=5, help="rounds of the cpu section (%(default)s)")
     p.add_argument("--python-load", action="store_true", help="use the Python load generator even if wrk exists")
@@ -70,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     targets = [BY_KEY[k] for k in args.targets.split(",") if k]
     if args.no_prism:
         targets = [t for t in targets if t.family != "prism"]
-    if not args.no_prism and ({"load", "startup"} & set(sections)):
+    if not args.no_prism and ({"load", "startup", "proxy"} & set(sections)):
         prism.ensure()
 
     def progress(line: str) -> None:
@@ -108,6 +111,15 @@ def main(argv: list[str] | None = None) -> int:
             sizes = [int(n) for n in args.sizes.split(",")]
             results["scale"] = scale.measure(
                 sizes, args.seconds, args.rounds, runs_dir, progress, force_python=force_python
+            )
+        if "proxy" in sections:
+            results["proxy"] = proxying.measure(
+                args.proxy_seconds,
+                args.rounds,
+                runs_dir,
+                progress,
+                with_prism=not args.no_prism,
+                force_python=force_python,
             )
         if "suite" in sections:
             results["suite"] = _suite_timing(args, runs_dir, progress)
@@ -154,7 +166,7 @@ def _smoke_settings(args: argparse.Namespace) -> None:
     """Every code path once, quickly: tiny cells, no Prism, a capped read-only suite on one operation."""
     args.no_prism = True
     args.targets = "mock,unvalidated,floor"
-    args.seconds, args.rounds = 0.5, 1
+    args.seconds, args.rounds, args.proxy_seconds = 0.5, 1, 0.5
     args.connections, args.profiles = "4", ",".join(load.PROFILES)
     args.sizes, args.startup_repeats = "10,500", 1
     args.cpu_requests, args.cpu_rounds = 50, 1

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mock_server.proxy import VIOLATIONS_HEADER
+
 FINDINGS = Path(__file__).with_name("FINDINGS.md")
 MOCK = "mock"
 
@@ -61,6 +63,7 @@ def render(results: dict[str, Any], chart: str | None) -> str:
     out += ["", *_cpu_section(section(results, "cpu"))]
     out += ["", *_startup_section(section(results, "startup"))]
     out += ["", *_scale_section(section(results, "scale"))]
+    out += ["", *_proxy_section(section(results, "proxy"))]
     out += ["", *_suite_section(results.get("suite"), results.get("catch"))]
     out += ["", *_trust_section(section(results, "soak"), section(results, "verdicts"))]
     if FINDINGS.exists():
@@ -71,7 +74,7 @@ def render(results: dict[str, Any], chart: str | None) -> str:
 def _provenance(results: dict[str, Any]) -> list[str]:
     """Which command measured each section, and when (sections can be rerun on their own)."""
     runs: dict[tuple[str, str], list[str]] = {}
-    for name in ("load", "cpu", "startup", "scale", "suite", "catch"):
+    for name in ("load", "cpu", "startup", "scale", "proxy", "suite", "catch"):
         measured = (results.get(name) or {}).get("measured")
         if measured:
             key = (measured["command"], measured["date"], measured.get("load_average", "?"))
@@ -307,6 +310,40 @@ def _scale_section(scale: dict[str, Any] | None) -> list[str]:
         errors = sum(o["errors"] for o in ops.values())
         out.append(f"| {int(size):,} | {s['load_s']:.1f} | {s['rss_loaded_mb']:.0f} | {cols} | {errors} |")
     return out
+
+
+def _proxy_section(proxy: dict[str, Any] | None) -> list[str]:
+    out = ["## Proxy mode: latency added per request", ""]
+    if not proxy:
+        return [*out, "Not measured (`python -m bench --sections proxy`)."]
+    out += [
+        "One upstream, the mock itself (`--quiet`, 100 workflows in `demo`), asked directly and through each proxy "
+        f"on loopback; {proxy['tool']}, one thread; {_n(proxy['rounds'], 'round')} of {proxy['seconds']:g} s per "
+        "route and cell, the routes taking turns; the mean of the rounds. `detail` = GET one workflow, `list` = GET "
+        "page 1 of workflows (20 per page). Both proxies validate every exchange against `openapi.yaml`; *added* "
+        "is the proxy's p50 minus the direct p50 of the same cell. The mock's proxy answered a conforming read with "
+        f"`{VIOLATIONS_HEADER}: {proxy.get('violations_header_on_a_conforming_answer')}`.",
+        "",
+    ]
+    cells = {(c["target"], c["profile"], c["connections"]): c for c in proxy["cells"]}
+    conns = proxy["connections"]
+    head = " | ".join(f"c={n} p50 / p99 ms | c={n} added | c={n} req/s" for n in conns)
+    for profile in proxy["profiles"]:
+        rule = "| --- |" + " --- | --- | --- |" * len(conns) + " --- |"
+        out += [f"### {profile}", "", f"| route | {head} | errors |", rule]
+        for key, label in proxy["targets"].items():
+            parts = []
+            for n in conns:
+                c, direct = cells.get((key, profile, n)), cells.get(("direct", profile, n))
+                if c is None:
+                    parts += ["-", "-", "-"]
+                    continue
+                added = "-" if key == "direct" or direct is None else f"+{c['p50_ms'] - direct['p50_ms']:.2f} ms"
+                parts += [f"{c['p50_ms']:.2f} / {c['p99_ms']:.2f}", added, f"{c['rps']:.0f}"]
+            errors = sum(c["errors"] for (k, p, _), c in cells.items() if k == key and p == profile)
+            out.append(f"| {label} | " + " | ".join(parts) + f" | {errors} |")
+        out.append("")
+    return out[:-1]
 
 
 def _ops(ops: dict[str, Any]) -> Iterable[str]:

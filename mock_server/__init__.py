@@ -2,8 +2,9 @@
 
 Layers: `api/` serves the contract over HTTP (one pipeline, its steps and handlers), `state/`
 holds the data with no HTTP in it, `devtools/` adds what developers use beside the API (admin
-API, journal, `Prefer`, chaos, docs, access log); `app.py` wires them into one Flask app around
-one `Runtime`, and `cli.py` / `server.py` run it.
+API, journal, `Prefer`, chaos, docs, access log), `proxy/` forwards the API to a real deployment
+instead and checks every exchange (`--proxy`); `app.py` wires them into one Flask app around one
+`Runtime`, and `cli.py` / `server.py` run it.
 """
 
 from __future__ import annotations

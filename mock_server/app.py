@@ -2,7 +2,8 @@
 
 `create_app` builds the app's `Runtime` (the one object holding its state) and hands every
 request to the pipeline (`api.pipeline`): API requests go through its steps, everything else
-(docs, served spec, admin API) through Flask's own dispatch with CORS around it.
+(docs, served spec, admin API) through Flask's own dispatch with CORS around it. Given a
+`Proxy`, the app is the proxy: the same app, with the pipeline's proxy steps and no data.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .api.compiled import compile_contract
 from .api.routing import Routes
 from .devtools import admin, docs, journal
 from .devtools.chaos import Chaos
+from .proxy.steps import Proxy
 from .runtime import Runtime
 from .state import seed, snapshot
 from .state.store import Store
@@ -55,16 +57,20 @@ def create_app(
     reset_to: Callable[[], Store] | None = None,
     chaos: Chaos | None = None,
     journal_size: int = journal.DEFAULT_SIZE,
+    proxy: Proxy | None = None,
 ) -> MockFlask:
     """A mock of the API. `store` may be any object with `Store`'s public interface (default:
     the bundled demo data). `validate_responses` checks every answer against the spec (tests);
     `validate_requests=False` skips the request schemas (only to measure their cost).
     `reset_to` builds the state that `POST /__admin/reset` restores (default: the state the
-    app starts with); `chaos` adds latency and failures; `journal_size` bounds the journal."""
+    app starts with); `chaos` adds latency and failures; `journal_size` bounds the journal.
+    `proxy` makes it a proxy to that upstream (`mock_server.proxy`): it then keeps no data."""
     contract = contract or api_spec.contract()
     compiled = compile_contract(contract)
     if not validate_requests:
         compiled = compiled.without_request_checks
+    if proxy is not None:
+        store = seed.new_store(contract)
     store = store if store is not None else seed.load(contract, None)
     if reset_to is None:
         initial = snapshot.export(contract, store)
@@ -82,9 +88,10 @@ def create_app(
         chaos=chaos or Chaos(),
         reset_to=reset_to,
         handlers=resources.handlers(contract),
-        steps=pipeline.STEPS,
-        finish=pipeline.FINISH,
-        check_responses=validate_responses,
+        steps=pipeline.STEPS if proxy is None else pipeline.PROXY_STEPS,
+        finish=pipeline.FINISH if proxy is None else pipeline.PROXY_FINISH,
+        check_responses=validate_responses and proxy is None,
+        proxy=proxy,
     )
     routes.register(app)
     app.register_blueprint(admin.blueprint())

@@ -1,9 +1,11 @@
-"""`python -m mock_server` / `wp-mock`: start the mock on localhost."""
+"""`python -m mock_server` / `wp-mock`: start the mock on localhost (or, with `--proxy URL`, a
+proxy to a real deployment that checks every exchange against the contract)."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +17,9 @@ from . import __version__
 from .api.auth import DEFAULT_TOKEN, TokenPolicy
 from .app import create_app
 from .devtools import chaos, journal
+from .proxy import VIOLATIONS_HEADER, upstream
+from .proxy.recorder import Recorder
+from .proxy.steps import Proxy
 from .server import Server
 from .state import persistence, seed
 from .state.store import Store
@@ -68,8 +73,55 @@ def parser() -> argparse.ArgumentParser:
         metavar="N",
         help="how many requests the admin API's journal keeps (default: %(default)s)",
     )
+    proxy = p.add_argument_group(
+        "proxy mode", "forward the API to a real deployment and check every exchange against the contract"
+    )
+    proxy.add_argument(
+        "--proxy",
+        type=_checked(upstream.parse_url),
+        metavar="URL",
+        help="forward every /api/ request to URL (which may carry a path prefix) instead of serving data",
+    )
+    proxy.add_argument(
+        "--record",
+        type=Path,
+        metavar="FILE",
+        help="with --proxy: keep what the upstream returned in FILE, in the seed format (continued if it exists)",
+    )
+    proxy.add_argument("--record-secrets", action="store_true", help="with --record: keep webhook tokens too")
+    proxy.add_argument(
+        "--proxy-timeout",
+        type=_checked(_seconds),
+        metavar="S",
+        help=f"with --proxy: seconds to wait for the upstream before answering 504 (default: {PROXY_TIMEOUT:g})",
+    )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
+
+
+PROXY_TIMEOUT = 30.0
+# Flags that shape the mock's own data or answers: in proxy mode the upstream has both.
+_NOT_WITH_PROXY = {
+    "seed": "--seed",
+    "no_seed": "--no-seed",
+    "state_file": "--state-file",
+    "workspace": "--workspace",
+    "validate_responses": "--validate-responses",
+}
+
+
+def _check_modes(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Flags of one mode given in the other are a usage error (exit 2), not silently ignored."""
+    if args.proxy is None:
+        for flag in ("record", "record_secrets", "proxy_timeout"):
+            if getattr(args, flag):
+                p.error(f"--{flag.replace('_', '-')} needs --proxy")
+        return
+    if args.record_secrets and args.record is None:
+        p.error("--record-secrets needs --record")
+    for name, flag in _NOT_WITH_PROXY.items():
+        if getattr(args, name):
+            p.error(f"{flag} does not go with --proxy: the upstream holds the data and gives the answers")
 
 
 def _checked(parse: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -82,6 +134,16 @@ def _checked(parse: Callable[[str], Any]) -> Callable[[str], Any]:
             raise argparse.ArgumentTypeError(str(exc)) from None
 
     return convert
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise ValueError(f"expected seconds above 0 and at most 3600, not {text!r}")
+    return value
 
 
 def _non_negative(text: str) -> int:
@@ -97,17 +159,28 @@ def banner(
     *,
     state_file: Path | None = None,
     turbulence: chaos.Chaos | None = None,
+    proxy: Proxy | None = None,
 ) -> str:
     contract = api_spec.contract()
     lines = [
-        f"Workflows & Personas API mock {__version__}",
+        f"Workflows & Personas API mock {__version__}" + (" (proxy mode)" if proxy else ""),
         f"  Listening on {url}",
         f"  Base URL:    {url}{contract.api_prefix}{{{contract.scope_param}}}/",
     ]
-    lines += [f"  Token:       Authorization: Bearer {t}" for t in tokens]
-    for name in store.workspace_names():
-        counts = ", ".join(f"{store.count(name, kind)} {kind}" for kind in api_spec.KINDS)
-        lines.append(f"  Workspace:   {name} ({counts})")
+    if proxy is None:
+        lines += [f"  Token:       Authorization: Bearer {t}" for t in tokens]
+        for name in store.workspace_names():
+            counts = ", ".join(f"{store.count(name, kind)} {kind}" for kind in api_spec.KINDS)
+            lines.append(f"  Workspace:   {name} ({counts})")
+    else:
+        lines.append(
+            f"  Proxying to: {proxy.upstream.url} (timeout {proxy.upstream.timeout:g} s); every exchange checked "
+            f"against the contract, violations counted in {VIOLATIONS_HEADER}"
+        )
+        if proxy.recorder is not None:
+            kept = "kept" if proxy.recorder.secrets else "left out (--record-secrets keeps them)"
+            lines.append(f"  Recording:   {proxy.recorder.path} (webhook tokens {kept})")
+        lines += [f"  Admin token: Authorization: Bearer {t} (the API's tokens are the upstream's)" for t in tokens]
     lines += [
         f"  Docs:        {url}/docs/",
         f"  Spec:        {url}/openapi.json  {url}/openapi.yaml",
@@ -122,10 +195,14 @@ def banner(
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
+    _check_modes(p, args)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     tokens = args.token or [DEFAULT_TOKEN]
     contract = api_spec.contract()
+    if args.proxy is not None:
+        return _serve_proxy(args, tokens)
     try:
         TokenPolicy.parse(tokens)
         store = seed.load(contract, args.seed, empty=args.no_seed)
@@ -181,4 +258,48 @@ def main(argv: list[str] | None = None) -> int:
     server.serve_forever(
         on_start=lambda: print(text, flush=True), on_stop=state_file.close if state_file is not None else None
     )
+    return 0
+
+
+def _serve_proxy(args: argparse.Namespace, tokens: list[str]) -> int:
+    """Proxy mode: the same server, admin API and journal, with the upstream answering the API."""
+    contract = api_spec.contract()
+    try:
+        TokenPolicy.parse(tokens)
+    except ValueError as exc:
+        print(f"mock_server: {exc}", file=sys.stderr)
+        return 2
+    recorder = None
+    if args.record is not None:
+        recorder = Recorder(contract, args.record, args.record_secrets)
+        try:
+            recorder.load()
+        except seed.SeedError as exc:
+            print(f"mock_server: --record: {exc}", file=sys.stderr)
+            return 2
+        except OSError as exc:
+            print(f"mock_server: --record: cannot read {args.record}: {exc.strerror}", file=sys.stderr)
+            return 2
+        directory = args.record.parent if str(args.record.parent) else Path(".")
+        if not directory.is_dir() or not os.access(directory, os.W_OK | os.X_OK):
+            print(f"mock_server: --record: cannot write in {directory}", file=sys.stderr)
+            return 2
+    timeout = args.proxy_timeout or PROXY_TIMEOUT
+    proxy = Proxy(upstream.Upstream(args.proxy, timeout, connections=args.threads), recorder)
+    turbulence = chaos.Chaos(args.latency, args.fail_rate, args.chaos_seed)
+    app = create_app(tokens=tokens, contract=contract, chaos=turbulence, journal_size=args.journal_size, proxy=proxy)
+    try:
+        server = Server(app, args.host, args.port, args.threads, access_log=not args.quiet)
+    except OSError as exc:
+        print(f"mock_server: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+        return 2
+    if recorder is not None:
+        recorder.start()
+    shown_tokens = [t.split(":", 1)[0] for t in tokens]
+    text = banner(server.url, shown_tokens, app.runtime.store, turbulence=turbulence, proxy=proxy)
+
+    def stop() -> None:
+        print(proxy.close(), file=sys.stderr, flush=True)
+
+    server.serve_forever(on_start=lambda: print(text, flush=True), on_stop=stop)
     return 0

@@ -14,6 +14,9 @@ It is also the mock's one seam for tests that bend it (the faulty variants in te
   checks, and take a `Call` (operation, params, workspace, store, `body()`, `json()`).
 - `operation_of(request)`: the operation a request routed to, for Flask `after_request` hooks.
 - `steps` and `finish`: the pipeline (`api.pipeline`), which a test or a benchmark may rearrange.
+
+In proxy mode (`proxy` set) the steps are `api.pipeline.PROXY_STEPS`: the store holds nothing
+and the handlers are not called; the upstream answers.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from .devtools.chaos import Chaos
 from .devtools.journal import Journal
 
 if TYPE_CHECKING:
+    from .proxy.steps import Proxy
     from .state.store import Store
 
 
@@ -52,6 +56,7 @@ class Runtime:
     finish: tuple[Finish, ...]
     check_responses: bool = False  # --validate-responses
     violations: list[str] = field(default_factory=list)  # answers that broke the spec (with check_responses)
+    proxy: Proxy | None = None  # proxy mode: the upstream, the recording, the tally
 
     api_prefix: str = field(init=False)  # every API path starts with it (read from the contract)
 

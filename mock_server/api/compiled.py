@@ -1,5 +1,5 @@
-"""The contract compiled for serving: a jsonschema-rs validator per parameter, body and response,
-and the Flask URL rule of each operation's path.
+"""The contract compiled for serving: a jsonschema-rs validator per parameter, body, response and
+documented response header, and the Flask URL rule of each operation's path.
 
 This is all the mock adds to `api_spec`'s model, which it reads for everything else. Compiling
 is the slow part of building an app, so it is done once per contract (`compile_contract` is
@@ -33,6 +33,14 @@ class CompiledParameter:
 
 
 @dataclass(frozen=True, slots=True)
+class CompiledHeader:
+    name: str
+    required: bool
+    schema: Mapping[str, Any]  # resolved: its `type` says how the text is read
+    validator: jsonschema_rs.Validator
+
+
+@dataclass(frozen=True, slots=True)
 class CompiledOperation:
     operation: Operation
     rule: str  # the path as a Flask URL rule (`{id}` becomes `<id>`)
@@ -40,6 +48,8 @@ class CompiledOperation:
     query_params: tuple[CompiledParameter, ...]
     body: jsonschema_rs.Validator | None
     responses: Mapping[str, jsonschema_rs.Validator | None]  # by status; None: no JSON body
+    response_headers: Mapping[str, tuple[CompiledHeader, ...]]  # by status: the documented headers
+    needs_bearer: bool  # its security asks for the bearer scheme (what proxy mode checks a request for)
 
     def response_validator(self, status: int) -> jsonschema_rs.Validator | None:
         return self.responses.get(str(status))
@@ -95,6 +105,11 @@ def _compile(validators: Validators, op: Operation) -> CompiledOperation:
         items = p.schema.get("items", {}) if p.is_array else None
         return CompiledParameter(p.name, p.required, p.has_default, p.default, p.schema, items, validators.of(p.schema))
 
+    document = validators.contract.document
+    security = op.raw.get("security", document.raw.get("security", []))
+    schemes = document.components.get("securitySchemes", {})
+    bearer = {name for name, scheme in schemes.items() if str(scheme.get("scheme", "")).lower() == "bearer"}
+
     return CompiledOperation(
         operation=op,
         rule=_TEMPLATE.sub(r"<\1>", op.path),
@@ -105,4 +120,12 @@ def _compile(validators: Validators, op: Operation) -> CompiledOperation:
             status: validators.of(response.schema) if response.schema is not None else None
             for status, response in op.responses.items()
         },
+        response_headers={
+            status: tuple(
+                CompiledHeader(h.name, h.required, h.schema, validators.of(h.schema)) for h in response.headers.values()
+            )
+            for status, response in op.responses.items()
+        },
+        # Every alternative of `security` names a bearer scheme: a request without one cannot pass.
+        needs_bearer=bool(security) and all(bearer & set(requirement) for requirement in security),
     )

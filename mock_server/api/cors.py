@@ -20,10 +20,11 @@ from flask import Request, Response, current_app
 from werkzeug.exceptions import HTTPException
 
 from ..devtools.prefer import APPLIED_HEADER
+from ..proxy import VIOLATIONS_HEADER
 
 PATHS = ("/api/", "/__admin/", "/openapi.")
 ALLOW_HEADERS = "Authorization, Content-Type, Prefer"
-EXPOSE_HEADERS = ", ".join(["Location", "WWW-Authenticate", "Allow", APPLIED_HEADER, "Retry-After"])
+EXPOSE_HEADERS = ", ".join(["Location", "WWW-Authenticate", "Allow", APPLIED_HEADER, "Retry-After", VIOLATIONS_HEADER])
 MAX_AGE = "600"
 
 

@@ -3,8 +3,8 @@
 Steps, handlers and the admin API raise; `render` builds the answer. Nothing else builds an
 error body: a `Prefer: code=` for a status the spec does not document answers `error_for(status)`,
 a `--fail-rate` failure `ServiceUnavailable`, an answer that breaks the spec (under
-`--validate-responses`) `AnsweredAgainstSpec`. The store raises its own HTTP-free exceptions,
-mapped here too.
+`--validate-responses`) `AnsweredAgainstSpec`, an upstream that fails in proxy mode `BadGateway` or
+`GatewayTimeout`. The store raises its own HTTP-free exceptions, mapped here too.
 """
 
 from __future__ import annotations
@@ -126,6 +126,25 @@ class AnsweredAgainstSpec(DetailError):
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__("The mock answered against its spec: " + "; ".join(problems).replace('"', "'"))
+
+
+class BadGateway(DetailError):
+    """Proxy mode: the upstream is unreachable, refused the connection or broke off its answer."""
+
+    status = 502
+
+
+class GatewayTimeout(DetailError):
+    """Proxy mode: the upstream did not answer within `--proxy-timeout`."""
+
+    status = 504
+
+
+class NoLocalState(DetailError):
+    """Proxy mode: the admin API's state operations have no state to act on (the upstream holds it)."""
+
+    status = 409
+    default_detail = "The mock runs as a proxy (--proxy): the upstream holds the state, the mock keeps none."
 
 
 def error_for(status: int) -> APIError:

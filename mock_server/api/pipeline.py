@@ -29,6 +29,22 @@ an unknown path fails as often as a known one.
 Requests outside the API (docs, served spec, admin API) go through Flask's own dispatch, with
 CORS around it: `MockFlask` sends each request one way or the other.
 
+Proxy mode (`--proxy URL`, `mock_server.proxy`) runs the same pipeline with four steps swapped
+(`PROXY_STEPS`, `PROXY_FINISH`): where the mock refuses, the proxy reports and goes on.
+
+    STEPS, until one answers:
+      preflight       CORS, answered by the proxy
+      chaos           --latency, --fail-rate, in front of the upstream    503
+      proxy.route     the operation; a path or method not in the contract is a violation
+      check_request   parameters, content type, body, bearer header: violations, never refused
+      prefer          `Prefer`, applied by the proxy (not forwarded)
+      forward         the upstream's answer, as it came                    502, 504
+    FINISH:
+      check_answer    status, content type, headers, body against the operation; the recording
+      allow_origin, echo_applied
+      report          the violations header, the access log's field, the tally
+      journal.record  with the exchange's violations
+
 The tuples below are the defaults of every app; a `Runtime` holds its own copy (`steps`,
 `finish`), which benchmarks shorten to measure what a step costs and tests may extend.
 """
@@ -45,6 +61,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, Request, Response
 
 from ..devtools import chaos, journal, prefer
+from ..proxy import steps as proxy
 from . import auth, cors, errors, routing, validation
 from .compiled import CompiledOperation
 
@@ -78,13 +95,16 @@ class Call:
         "_body",
         "applied",
         "compiled",
+        "exchange",
         "off_spec",
         "operation",
         "params",
+        "redacted",
         "request",
         "runtime",
         "started",
         "token",
+        "violations",
         "workspace",
     )
 
@@ -99,6 +119,9 @@ class Call:
         self.token: str | None = None
         self.off_spec = False  # an answer off the spec on purpose (a forced 500, a chaos 503)
         self.applied: str | None = None  # the preferences applied (`Preference-Applied`)
+        self.violations: list[str] = []  # of the contract, by this exchange (proxy mode)
+        self.exchange: Any = None  # proxy mode: the upstream's answer, or why there was none
+        self.redacted: bytes | None = None  # what the journal keeps instead of a secret answer's body
         self._body: Any = _UNREAD
 
     @property
@@ -216,6 +239,22 @@ def allow_origin(call: Call, response: Response) -> Response:
 # -- the pipeline, in order --------------------------------------------------------------
 STEPS: tuple[Step, ...] = (preflight, chaos.maybe_fail, route, authenticate, prefer.apply, validate, handle)
 FINISH: tuple[Finish, ...] = (check_response, allow_origin, prefer.echo_applied, journal.record)
+
+PROXY_STEPS: tuple[Step, ...] = (
+    preflight,
+    chaos.maybe_fail,
+    proxy.route,
+    proxy.check_request,
+    prefer.apply,
+    proxy.forward,
+)
+PROXY_FINISH: tuple[Finish, ...] = (
+    proxy.check_answer,
+    allow_origin,
+    prefer.echo_applied,
+    proxy.report,
+    journal.record,
+)
 
 
 def serve_api(app: Flask, runtime: Runtime, request: Request) -> Response:

@@ -9,6 +9,9 @@ Lines go straight to stderr, in the format of the mock's other log lines
 (`2026-11-28 22:30:01,123 127.0.0.1 "GET /api/..." 200 512 0.4ms`), not through `logging`:
 a `LogRecord` per request costs far more than writing the line itself (measured, see
 bench/FINDINGS.md). The date part is formatted once a second.
+
+In proxy mode an exchange that broke the contract names its violations at the end of its line
+(`... 200 512 3.1ms violations: response.body.updatedAt: This field is required.`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
+
+from ..proxy import VIOLATIONS_ENVIRON
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -37,8 +42,12 @@ class AccessLog:
             elapsed = (time.perf_counter() - started) * 1000
             line = (
                 f'{self._stamp()} {environ.get("REMOTE_ADDR", "-")} "{environ.get("REQUEST_METHOD")} {target}" '
-                f"{status.split(' ', 1)[0]} {size} {elapsed:.1f}ms\n"
+                f"{status.split(' ', 1)[0]} {size} {elapsed:.1f}ms"
             )
+            violations = environ.get(VIOLATIONS_ENVIRON)
+            if violations:
+                line += " violations: " + "; ".join(violations).replace("\r", "\\r").replace("\n", "\\n")
+            line += "\n"
             self._stream().write(line)
             return start_response(status, headers, exc_info)
 

@@ -7,8 +7,10 @@ restricted token is `403`). It acts on the app's `Runtime`: its store, journal a
     POST   /__admin/reset       back to the starting data (the seed), id counters included
     GET    /__admin/state       the whole state, in the seed format (re-imports exactly)
     PUT    /__admin/state       replace the whole state (validated like a seed; all or nothing)
-    GET    /__admin/requests    the request journal (?method=&path=&status=&limit=)
+    GET    /__admin/requests    the request journal (?method=&path=&status=&violations=&limit=)
     DELETE /__admin/requests    clear the journal
+
+In proxy mode the upstream holds the data: reset and state answer `409`, the journal works.
 """
 
 from __future__ import annotations
@@ -22,7 +24,14 @@ from flask import Blueprint, Response, request
 
 from .. import runtime
 from ..api import auth
-from ..api.errors import ParseError, PayloadTooLarge, PermissionDenied, UnsupportedMediaType, json_response
+from ..api.errors import (
+    NoLocalState,
+    ParseError,
+    PayloadTooLarge,
+    PermissionDenied,
+    UnsupportedMediaType,
+    json_response,
+)
 from ..state import seed, snapshot
 from .journal import parse_filter
 
@@ -50,18 +59,18 @@ def blueprint() -> Blueprint:
 
     @bp.post("/reset")
     def reset() -> Response:
-        rt = runtime.current()
+        rt = _with_state()
         rt.store.replace_with(rt.reset_to())
         return json_response(200, snapshot.summary(rt.store))
 
     @bp.get("/state")
     def export_state() -> Response:
-        rt = runtime.current()
+        rt = _with_state()
         return json_response(200, snapshot.export(rt.contract, rt.store))
 
     @bp.put("/state")
     def import_state() -> Response:
-        rt = runtime.current()
+        rt = _with_state()
         try:
             replacement = seed.build_store(rt.contract, _json_body(), "request body")
         except seed.SeedError as exc:
@@ -82,6 +91,14 @@ def blueprint() -> Blueprint:
         return Response(status=204)
 
     return bp
+
+
+def _with_state() -> runtime.Runtime:
+    """The runtime, if it holds the state (409 in proxy mode, where the upstream does)."""
+    rt = runtime.current()
+    if rt.proxy is not None:
+        raise NoLocalState()
+    return rt
 
 
 def _json_body() -> Any:

@@ -3,7 +3,9 @@
 Recorded by the pipeline's last step, so it sees the final answer (CORS headers, forced and
 chaos answers included). Only the API's URL space is recorded (routable or not, so a wrong URL
 in a frontend shows up too); the docs, the served spec and the admin API are not. Bodies are
-kept as JSON when they parse, as text otherwise, and left out above 64 KiB.
+kept as JSON when they parse, as text otherwise, and left out above 64 KiB. Each entry lists the
+contract violations of its exchange (proxy mode; empty for the mock's own answers); in proxy
+mode a secret's answer (a webhook token) is kept masked. No request header is kept.
 
 Entries keep raw values (bytes, the query as parsed, a float time) and turn them into JSON
 only when the admin API reads them, not on every request.
@@ -38,12 +40,14 @@ MAX_BODY = 64 * 1024
 
 @dataclass(frozen=True)
 class Filter:
-    """Which entries to show: exact method, exact path (or a glob with `*`), status (`404` or `4xx`)."""
+    """Which entries to show: exact method, exact path (or a glob with `*`), status (`404` or `4xx`),
+    with or without violations."""
 
     method: str | None = None
     path: str | None = None
     status: str | None = None
     limit: int | None = None
+    violations: bool | None = None
 
     def matches(self, entry: _Entry) -> bool:
         if self.method and entry.method != self.method.upper():
@@ -58,7 +62,7 @@ class Filter:
                 return False
             if not self.status.endswith("xx") and code != self.status:
                 return False
-        return True
+        return self.violations is None or bool(entry.violations) == self.violations
 
 
 class _Entry(NamedTuple):
@@ -73,6 +77,7 @@ class _Entry(NamedTuple):
     duration_s: float
     request_body: bytes | None
     response_body: bytes | None
+    violations: tuple[str, ...]
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -85,6 +90,7 @@ class _Entry(NamedTuple):
             "durationMs": round(self.duration_s * 1000, 3),
             "requestBody": _body(self.request_body),
             "responseBody": _body(self.response_body),
+            "violations": list(self.violations),
         }
 
 
@@ -125,7 +131,8 @@ def record(call: Call, response: Response) -> Response:
         response.status_code,
         time.perf_counter() - call.started,
         _request_data(req),
-        _response_data(response),
+        call.redacted if call.redacted is not None else _response_data(response),
+        tuple(call.violations),
     )
     return response
 
@@ -176,6 +183,15 @@ def parse_filter(args: Iterable[tuple[str, str]]) -> Filter:
     limit = values.get("limit")
     if limit is not None and not re.fullmatch(r"[1-9][0-9]{0,8}", limit):
         errors["limit"] = ["A valid positive integer is required."]
+    violations = values.get("violations")
+    if violations is not None and violations not in ("true", "false"):
+        errors["violations"] = ["Must be a valid boolean."]
     if errors:
         raise ValidationFailed(errors)
-    return Filter(values.get("method"), values.get("path"), status, int(limit) if limit else None)
+    return Filter(
+        values.get("method"),
+        values.get("path"),
+        status,
+        int(limit) if limit else None,
+        None if violations is None else violations == "true",
+    )

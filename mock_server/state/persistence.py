@@ -17,6 +17,7 @@ import logging
 import os
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from api_spec import Contract
@@ -66,26 +67,29 @@ def write_atomically(path: Path, data: bytes) -> None:
         os.close(dir_fd)
 
 
-class StateFile:
-    """Keeps `path` equal to the store's state, from a writer thread of its own."""
+class BackgroundWriter:
+    """Keeps `path` equal to what `render()` gives (None: nothing to write yet), from a thread of its
+    own: `changed()` wakes it, changes that arrive while it writes are coalesced into the next
+    write, and `close()` writes the last state. Shared by the state file and proxy mode's recording."""
 
-    def __init__(self, path: Path, contract: Contract, store: Store) -> None:
+    def __init__(self, path: Path, render: Callable[[], bytes | None], name: str) -> None:
         self.path = path
-        self._contract = contract
-        self._store = store
+        self._render = render
+        self._name = name
         self._dirty = threading.Event()
         self._stopping = False
-        self._thread = threading.Thread(target=self._run, name="state-file", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     def start(self) -> None:
-        """Writes the current state, then follows every change."""
-        self.write()
-        self._store.on_change(self._dirty.set)
         self._thread.start()
 
+    def changed(self) -> None:
+        self._dirty.set()
+
     def write(self) -> None:
-        state = snapshot.export(self._contract, self._store)
-        write_atomically(self.path, json.dumps(state, indent=1, ensure_ascii=True).encode("ascii") + b"\n")
+        data = self._render()
+        if data is not None:
+            write_atomically(self.path, data)
 
     def close(self) -> None:
         """Stops the writer and writes the final state."""
@@ -96,7 +100,7 @@ class StateFile:
         try:
             self.write()
         except OSError as exc:
-            log.error("cannot write the final state to %s: %s", self.path, exc)
+            log.error("cannot write the final %s to %s: %s", self._name, self.path, exc)
 
     def _run(self) -> None:
         while True:
@@ -107,7 +111,26 @@ class StateFile:
             try:
                 self.write()
             except OSError as exc:  # keep serving; the next change or the shutdown tries again
-                log.error("cannot write the state file %s: %s", self.path, exc)
+                log.error("cannot write the %s %s: %s", self._name, self.path, exc)
+
+
+class StateFile(BackgroundWriter):
+    """Keeps `path` equal to the store's state, from a writer thread of its own."""
+
+    def __init__(self, path: Path, contract: Contract, store: Store) -> None:
+        super().__init__(path, self._state, "state file")
+        self._contract = contract
+        self._store = store
+
+    def start(self) -> None:
+        """Writes the current state, then follows every change."""
+        self.write()
+        self._store.on_change(self.changed)
+        super().start()
+
+    def _state(self) -> bytes:
+        state = snapshot.export(self._contract, self._store)
+        return json.dumps(state, indent=1, ensure_ascii=True).encode("ascii") + b"\n"
 
 
 def _remove_leftovers(path: Path) -> None:

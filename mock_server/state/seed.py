@@ -42,7 +42,12 @@ FORMAT_VERSION = 1
 
 
 class SeedError(ValueError):
-    """A seed file that cannot be loaded; the message names the place."""
+    """A seed file that cannot be loaded; the message names the place. `record` is the record at
+    fault as (workspace, kind, index in its list), when one is (proxy mode's recording leaves it out)."""
+
+    def __init__(self, message: str, record: tuple[str, str, int] | None = None) -> None:
+        super().__init__(message)
+        self.record = record
 
 
 WORKSPACE_NAME_RULE = "invalid workspace name (lowercase letters, digits, single hyphens)"
@@ -137,7 +142,7 @@ def build_store(contract: Contract, data: dict[str, Any] | None, source: str = "
                     fields = validation.validate_body(validators, check.create, record)
                 except ValidationFailed as exc:
                     problems = "; ".join(f"{f}: {' '.join(m)}" for f, m in exc.body.items())
-                    raise SeedError(f"{place}: {problems}") from None
+                    raise SeedError(f"{place}: {problems}", (ws_name, kind, i)) from None
                 server = {k: record[k] for k in check.server_fields if k in record}
                 problems = _server_problems(server, check.server_fields)
                 secret_field = check.rules.secret
@@ -145,14 +150,15 @@ def build_store(contract: Contract, data: dict[str, Any] | None, source: str = "
                 if secret is not None and check.secret is not None and not check.secret.is_valid(secret):
                     problems.append(f"{secret_field}: not a valid webhook token (URL-safe, 32+ characters)")
                 if problems:
-                    raise SeedError(f"{place}: {'; '.join(problems)}")
-                plans.append(_Plan(ws_name, kind, {**fields, **server}, secret, place))
+                    raise SeedError(f"{place}: {'; '.join(problems)}", (ws_name, kind, i))
+                plans.append(_Plan(ws_name, kind, {**fields, **server}, secret, place, i))
     store = new_store(contract, workspaces)
     for plan in sorted(plans, key=lambda plan: ID not in plan.record):  # given ids first, order kept
         try:
             store.restore(plan.workspace, plan.kind, plan.record, plan.secret)
         except ConflictError as exc:
-            raise SeedError(f"{plan.place}: {exc.field}: {exc.message}") from None
+            at_fault = (plan.workspace, plan.kind, plan.index)
+            raise SeedError(f"{plan.place}: {exc.field}: {exc.message}", at_fault) from None
     store.raise_next_ids(next_ids)
     return store
 
@@ -164,6 +170,7 @@ class _Plan:
     record: dict[str, Any]
     secret: str | None
     place: str
+    index: int  # in its kind's list
 
 
 def _kinds_text(checks: Mapping[str, Any]) -> str:
