@@ -36,7 +36,7 @@ class AccessLog:
         started = time.perf_counter()
 
         def logged(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            size = next((value for name, value in headers if name == "Content-Length"), "-")
+            size = next((value for name, value in headers if name.lower() == "content-length"), "-")
             query = environ.get("QUERY_STRING")
             target = f"{environ.get('PATH_INFO')}?{query}" if query else environ.get("PATH_INFO")
             elapsed = (time.perf_counter() - started) * 1000
