@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 STYLE = {
     "mock": ("tab:blue", "-", "o"),
     "mock-quiet": ("tab:cyan", "--", "o"),
+    "mock-waitress": ("tab:purple", ":", "o"),
     "unvalidated": ("tab:green", ":", "s"),
     "floor": ("tab:gray", "-", "^"),
     "prism": ("tab:red", "-", "D"),

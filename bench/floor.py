@@ -1,5 +1,5 @@
 """The floor: a bare Flask app answering the benchmarked routes from a dict, with no spec, no
-validation, no auth and no access log. Served like the mock (waitress, same threads) and
+validation, no auth and no access log. Served like the mock (its `Server`, same threads) and
 serialised like it (orjson), it is the most this stack can do; the mock's distance to it is
 the cost of its checks and state."""
 

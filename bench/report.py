@@ -91,7 +91,9 @@ def verdicts(results: dict[str, Any]) -> list[Verdict]:
     suite = results.get("suite")
     v: list[Verdict] = []
     v.append(
-        _ratio_floor(load, "prism-silent", 1.0, "throughput >= Prism, logging off (every profile and concurrency)")
+        _ratio_floor(
+            load, "prism-silent", 1.5, "throughput >= 1.5x Prism's best (logging off), every profile and concurrency"
+        )
     )
     v.append(_ratio_floor(load, "prism", 1.5, "throughput >= 1.5x Prism, default logging"))
     v.append(_ratio_floor(load, "floor", 0.7, "throughput >= 70% of the bare Flask floor"))

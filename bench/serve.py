@@ -1,5 +1,5 @@
 """`python -m bench.serve floor|unvalidated --port N [--seed FILE]`: the two comparison servers,
-on the mock's own waitress setup (`mock_server.server.Server`, same threads, no access log)."""
+on the mock's own server (`mock_server.server.Server`: granian where it loads, same threads, no access log)."""
 
 from __future__ import annotations
 

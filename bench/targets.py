@@ -52,12 +52,16 @@ def _prism(*extra: str) -> Callable[[int, Path | None], list[str]]:
 
 MOCK = Target("mock", "mock, as shipped (access log on)", _mock(), "mock")
 MOCK_QUIET = Target("mock-quiet", "mock --quiet (no access log)", _mock("--quiet"), "mock")
+# The fallback server, as shipped otherwise: what the mock answers where granian has no build.
+MOCK_WAITRESS = Target(
+    "mock-waitress", "mock --server waitress (the fallback, access log on)", _mock("--server", "waitress"), "mock"
+)
 UNVALIDATED = Target("unvalidated", "mock, request validation off (no log)", _bench_serve("unvalidated"), "mock")
 FLOOR = Target("floor", "bare Flask floor (no log)", _bench_serve("floor"), "floor")
 PRISM = Target("prism", "Prism, default logging", _prism(), "prism")
 PRISM_SILENT = Target("prism-silent", "Prism, logging off (-v silent)", _prism("--verboseLevel", "silent"), "prism")
 
-ALL = (MOCK, MOCK_QUIET, UNVALIDATED, FLOOR, PRISM, PRISM_SILENT)
+ALL = (MOCK, MOCK_QUIET, MOCK_WAITRESS, UNVALIDATED, FLOOR, PRISM, PRISM_SILENT)
 BY_KEY = {t.key: t for t in ALL}
 
 

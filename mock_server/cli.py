@@ -20,7 +20,7 @@ from .devtools import chaos, journal
 from .proxy import VIOLATIONS_HEADER, upstream
 from .proxy.recorder import Recorder
 from .proxy.steps import Proxy
-from .server import Server
+from .server import SERVERS, Server
 from .state import persistence, seed
 from .state.store import Store
 
@@ -42,7 +42,19 @@ def parser() -> argparse.ArgumentParser:
     data.add_argument("--seed", type=Path, metavar="FILE", help="JSON or YAML starting data (default: demo data)")
     data.add_argument("--no-seed", action="store_true", help="start with empty 'demo' and 'sandbox' workspaces")
     p.add_argument("--workspace", action="append", default=[], metavar="NAME", help="add an empty workspace")
-    p.add_argument("--threads", type=int, default=8, help="worker threads (default: %(default)s)")
+    p.add_argument(
+        "--threads",
+        type=_checked(_positive),
+        default=8,
+        metavar="N",
+        help="requests the app runs at once; a delayed or proxied one holds one while it waits (default: %(default)s)",
+    )
+    p.add_argument(
+        "--server",
+        choices=SERVERS,
+        default="auto",
+        help="the HTTP server: granian (Rust) where it loads, else waitress (default: %(default)s)",
+    )
     p.add_argument("--validate-responses", action="store_true", help="answer 500 when a response breaks the spec")
     p.add_argument("--quiet", action="store_true", help="no access log")
     p.add_argument(
@@ -146,6 +158,12 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"expected a whole number >= 1, not {text!r}")
+    return int(text)
+
+
 def _non_negative(text: str) -> int:
     if not text.isdigit():
         raise ValueError(f"expected a whole number >= 0, not {text!r}")
@@ -160,6 +178,7 @@ def banner(
     state_file: Path | None = None,
     turbulence: chaos.Chaos | None = None,
     proxy: Proxy | None = None,
+    server: str | None = None,
 ) -> str:
     contract = api_spec.contract()
     lines = [
@@ -167,6 +186,8 @@ def banner(
         f"  Listening on {url}",
         f"  Base URL:    {url}{contract.api_prefix}{{{contract.scope_param}}}/",
     ]
+    if server is not None:
+        lines.append(f"  Server:      {server}")
     if proxy is None:
         lines += [f"  Token:       Authorization: Bearer {t}" for t in tokens]
         for name in store.workspace_names():
@@ -249,12 +270,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mock_server: --state-file: cannot write {args.state_file}: {exc.strerror}", file=sys.stderr)
         return 2
     try:
-        server = Server(app, args.host, args.port, args.threads, access_log=not args.quiet)
+        server = Server(app, args.host, args.port, args.threads, access_log=not args.quiet, kind=args.server)
+    except RuntimeError as exc:  # --server granian where it does not load
+        print(f"mock_server: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:
         print(f"mock_server: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 2
     shown_tokens = [t.split(":", 1)[0] for t in tokens]
-    text = banner(server.url, shown_tokens, store, state_file=args.state_file, turbulence=turbulence)
+    text = banner(
+        server.url,
+        shown_tokens,
+        store,
+        state_file=args.state_file,
+        turbulence=turbulence,
+        server=server.description,
+    )
     server.serve_forever(
         on_start=lambda: print(text, flush=True), on_stop=state_file.close if state_file is not None else None
     )
@@ -289,14 +320,21 @@ def _serve_proxy(args: argparse.Namespace, tokens: list[str]) -> int:
     turbulence = chaos.Chaos(args.latency, args.fail_rate, args.chaos_seed)
     app = create_app(tokens=tokens, contract=contract, chaos=turbulence, journal_size=args.journal_size, proxy=proxy)
     try:
-        server = Server(app, args.host, args.port, args.threads, access_log=not args.quiet)
+        server = Server(
+            app, args.host, args.port, args.threads, access_log=not args.quiet, kind=args.server, raw_target=True
+        )
+    except RuntimeError as exc:  # --server granian where it does not load
+        print(f"mock_server: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:
         print(f"mock_server: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 2
     if recorder is not None:
         recorder.start()
     shown_tokens = [t.split(":", 1)[0] for t in tokens]
-    text = banner(server.url, shown_tokens, app.runtime.store, turbulence=turbulence, proxy=proxy)
+    text = banner(
+        server.url, shown_tokens, app.runtime.store, turbulence=turbulence, proxy=proxy, server=server.description
+    )
 
     def stop() -> None:
         print(proxy.close(), file=sys.stderr, flush=True)

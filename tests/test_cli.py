@@ -208,3 +208,59 @@ def test_a_port_in_use_is_one_clear_line_and_exit_2() -> None:
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
     assert f"127.0.0.1:{port}" in lines[0] and "in use" in lines[0]
+
+
+def test_the_banner_names_the_server_and_server_waitress_chooses_the_fallback(started: Any) -> None:
+    fast = started("--quiet").banner()
+    assert re.search(r"Server:\s+granian \S+ \(Rust HTTP/1\), 8 threads", fast.text), fast.text
+    slow = started("--quiet", "--server", "waitress", "--threads", "3").banner()
+    assert re.search(r"Server:\s+waitress, 3 threads\n", slow.text + "\n"), slow.text
+    for banner in (fast, slow):
+        assert count(banner.url, banner.tokens[0], "demo", "workflows") > 0
+
+
+GRANIAN_MISSING = (  # the mock's CLI where `import granian` fails (a platform without a build)
+    "import sys; sys.modules['granian'] = None; from mock_server.cli import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
+def test_without_granian_it_falls_back_to_waitress_and_says_why() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", GRANIAN_MISSING, "--port", "0"],
+        env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        text = ""
+        for line in proc.stdout:
+            text += line
+            if line.strip() == "Stop with Ctrl-C.":
+                break
+        server = re.search(r"Server:\s+(.*)", text)
+        assert server and server.group(1).startswith("waitress, 8 threads; granian did not load"), text
+        url = re.search(r"Listening on (http://\S+)", text)
+        assert url, text
+        assert count(url.group(1), "dev-token", "demo", "workflows") > 0
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+    finally:
+        proc.kill()
+        _, stderr = proc.communicate(timeout=15)
+    assert "Traceback" not in stderr and "shutting down" in stderr
+
+
+def test_server_granian_where_it_does_not_load_is_one_line_and_exit_2() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", GRANIAN_MISSING, "--port", "0", "--server", "granian"],
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 2 and "Listening on" not in done.stdout
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("mock_server: --server granian: granian did not load ("), lines

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 import requests
 
-from .conftest import API, TOKEN, LiveMock
+from mock_server.app import create_app
+from mock_server.server import Server
+
+from .conftest import API, SPEC, TOKEN, LiveMock
 from .test_operations import persona_body, workflow_body
 
 THREADS = 16
@@ -180,3 +185,36 @@ def test_concurrent_clients_leave_consistent_data(mock: LiveMock) -> None:
     shared = mock.get(f"{WF}{SHARED_WORKFLOW}").json()
     assert shared["name"] == shared["description"], "a replacement was torn between two writers"
     assert mock.get(f"{WF}{SHARED_WORKFLOW}/token").json()["token"] == token_before
+
+
+@pytest.mark.parametrize("kind", ["granian", "waitress"])
+def test_a_delayed_request_does_not_stall_the_others(kind: str) -> None:
+    """`Prefer: delay=2000` holds one of the server's threads for 2 s; every other client is
+    answered meanwhile, at full speed (the same holds for `--latency`, the same sleep)."""
+    app = create_app(contract=SPEC, tokens=(TOKEN,))
+    server = Server(app, "127.0.0.1", 0, threads=4, access_log=False, kind=kind)
+    server.start_background()
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    try:
+        delayed: dict[str, Any] = {}
+
+        def wait() -> None:
+            started = time.monotonic()
+            r = requests.get(f"{server.url}{WF}1", headers={**auth, "Prefer": "delay=2000"}, timeout=10)
+            delayed.update(status=r.status_code, seconds=time.monotonic() - started)
+
+        waiting = threading.Thread(target=wait)
+        waiting.start()
+        time.sleep(0.2)  # the delayed request is in the app, asleep
+        with requests.Session() as session:
+            started = time.monotonic()
+            statuses = [
+                session.get(f"{server.url}{WF}{i % 3 + 1}", headers=auth, timeout=5).status_code for i in range(100)
+            ]
+            others = time.monotonic() - started
+        assert waiting.is_alive(), f"the delayed request was answered early: {delayed}"
+        assert statuses == [200] * 100 and others < 1.0, others
+        waiting.join(timeout=10)
+        assert delayed["status"] == 200 and 2.0 <= delayed["seconds"] < 3.0, delayed
+    finally:
+        server.stop()

@@ -110,12 +110,13 @@ def proxying(
     recorder: Recorder | None = None,
     chaos: Chaos | None = None,
     buffer_limit: int = BUFFER_LIMIT,
+    kind: str = "auto",
 ) -> Iterator[Client]:
     """The mock as a proxy to `upstream`, served in this process; yields a client of it. On the way
     out the proxy stops as the CLI stops it (the recording written, the summary in `client.summary`)."""
     proxy = Proxy(Upstream(upstream, timeout, threads, buffer_limit), recorder)
     app = create_app(tokens=(ADMIN,), contract=CONTRACT, proxy=proxy, chaos=chaos)
-    server = Server(app, "127.0.0.1", 0, threads=threads, access_log=log)
+    server = Server(app, "127.0.0.1", 0, threads=threads, access_log=log, kind=kind, raw_target=True)
     if recorder is not None:
         recorder.start()
     server.start_background()
@@ -177,7 +178,7 @@ def twelve_operations() -> list[tuple[str, str, str, dict[str, Any]]]:
 def test_every_operation_passes_through_unchanged_and_conforms() -> None:
     assert {op for op, *_ in twelve_operations()} == set(CONTRACT.operations)
     factory, captures = captured()
-    with serve(factory, token=TOKEN) as upstream, proxying(upstream) as client:
+    with serve(factory, raw_target=True, token=TOKEN) as upstream, proxying(upstream) as client:
         capture = captures[0]
         created: dict[str, int] = {}
         for operation, method, path, kwargs in twelve_operations():
@@ -213,7 +214,7 @@ def test_every_operation_passes_through_unchanged_and_conforms() -> None:
 
 def test_keep_alive_and_8_concurrent_clients_get_their_own_answers() -> None:
     factory, captures = captured()
-    with serve(factory, token=TOKEN, threads=8) as upstream, proxying(upstream, threads=8) as client:
+    with serve(factory, raw_target=True, token=TOKEN, threads=8) as upstream, proxying(upstream, threads=8) as client:
         failures: list[str] = []
 
         def work(n: int) -> None:
@@ -244,7 +245,7 @@ def test_large_bodies_pass_byte_for_byte() -> None:
     huge = {"name": "huge", "fullName": "Huge", "searchFilters": {"b": "y" * 3_000_000}}
     big = {"workspaces": {"demo": {"personas": [huge]}}}
     factory, captures = captured()
-    with serve(factory, token=TOKEN, seed=big) as upstream:
+    with serve(factory, raw_target=True, token=TOKEN, seed=big) as upstream:
         direct = requests.get(f"{upstream}{PE}1", headers=AUTH, timeout=10)
         assert direct.status_code == 200 and len(direct.content) > 3_000_000
         for limit in (BUFFER_LIMIT, 64 * 1024):  # read whole and checked, or streamed through
@@ -272,7 +273,7 @@ def test_upstream_path_prefix_kept_and_hop_by_hop_headers_dropped() -> None:
         return app
 
     factory, captures = captured(mounted)
-    with serve(factory, token=TOKEN) as upstream, proxying(upstream + "/backend/") as client:
+    with serve(factory, raw_target=True, token=TOKEN) as upstream, proxying(upstream + "/backend/") as client:
         hop_by_hop = {"Connection": "keep-alive, X-Hop", "X-Hop": "1", "TE": "trailers", "X-End": "2"}
         r = client.call("GET", f"{PE}1?x=%2F", headers=hop_by_hop)
         assert r.status_code == 200 and r.headers[VIOLATIONS_HEADER] == "0"
@@ -291,7 +292,7 @@ UNSUPPORTED = 'Unsupported media type "application/x-www-form-urlencoded" in req
 
 def test_bad_requests_are_forwarded_and_reported() -> None:
     factory, captures = captured()
-    with serve(factory, token=TOKEN) as upstream, proxying(upstream) as client:
+    with serve(factory, raw_target=True, token=TOKEN) as upstream, proxying(upstream) as client:
         form = {"Content-Type": "application/x-www-form-urlencoded"}
         cases = [
             (client.call("POST", PE, json={"name": "x"}), 400, ["request.body.fullName: This field is required."]),
@@ -341,7 +342,7 @@ def test_a_faulty_upstream_is_passed_through_and_reported(variant: str, capsys: 
     (method, path, kwargs), violations = FAULTS[variant]
     assert variant in VARIANTS
     factory, captures = captured(VARIANTS[variant].build)
-    with serve(factory, token=TOKEN) as upstream, proxying(upstream, log=True) as client:
+    with serve(factory, raw_target=True, token=TOKEN) as upstream, proxying(upstream, log=True) as client:
         r = client.call(method, path, headers={"Origin": "http://localhost:5173"}, **kwargs)
         assert r.content == captures[0].seen[-1].answer, "the answer was not passed through unchanged"
         assert r.headers[VIOLATIONS_HEADER] == str(len(violations))
@@ -350,6 +351,8 @@ def test_a_faulty_upstream_is_passed_through_and_reported(variant: str, capsys: 
     log = capsys.readouterr().err
     line = next(x for x in log.splitlines() if f'"{method} {path}"' in x)
     assert line.endswith("violations: " + "; ".join(violations))
+    if "content-length" in {name.lower() for name in r.headers}:  # the size passed through is logged
+        assert f" {r.headers['Content-Length']} " in line.split('"')[-1]
     assert TOKEN not in log
     assert violations[-1] in client.summary
 
@@ -368,7 +371,7 @@ def test_an_answer_that_is_not_json_is_passed_through_and_reported() -> None:
         app.wsgi_app = gateway_page  # type: ignore[method-assign]
         return app
 
-    with serve(html_page, token=TOKEN) as upstream, proxying(upstream) as client:
+    with serve(html_page, raw_target=True, token=TOKEN) as upstream, proxying(upstream) as client:
         r = client.call("GET", f"{PE}1")
         assert (r.status_code, r.content) == (200, b"<html>oops</html>\r\n")
         assert client.journal()[-1]["violations"] == ["response.body: not JSON (Expecting value)"]
@@ -387,9 +390,10 @@ def test_an_unreachable_upstream_is_a_502_naming_it_and_the_proxy_keeps_serving(
     assert "2 upstream failures" in client.summary
 
 
-def test_a_hanging_upstream_is_a_504_in_time_while_other_clients_are_served() -> None:
+@pytest.mark.parametrize("kind", ["auto", "granian"])  # auto: waitress in proxy mode (the target as sent)
+def test_a_hanging_upstream_is_a_504_in_time_while_other_clients_are_served(kind: str) -> None:
     factory, _ = captured()
-    with serve(factory, token=TOKEN) as upstream, proxying(upstream, timeout=1) as client:
+    with serve(factory, raw_target=True, token=TOKEN) as upstream, proxying(upstream, timeout=1, kind=kind) as client:
         outcome: dict[str, Any] = {}
 
         def hang() -> None:
@@ -411,7 +415,7 @@ def test_a_hanging_upstream_is_a_504_in_time_while_other_clients_are_served() ->
 # -- Prefer and chaos in front of the upstream ----------------------------------------------
 def test_prefer_and_fail_rate_answer_in_front_of_the_upstream() -> None:
     factory, captures = captured()
-    with serve(factory, token=TOKEN) as upstream:
+    with serve(factory, raw_target=True, token=TOKEN) as upstream:
         with proxying(upstream) as client:
             forced = client.call("GET", f"{PE}1", headers={"Prefer": "code=500"})
             assert forced.status_code == 500 and captures[0].seen == []

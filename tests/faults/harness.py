@@ -51,12 +51,14 @@ def serve(
     seed: Seed = True,
     workspaces: Iterable[str] = (),
     threads: int = 4,
+    raw_target: bool = False,
 ) -> Iterator[str]:
-    """Serves `factory(store, tokens)` (the correct mock when None) and yields its base URL."""
+    """Serves `factory(store, tokens)` (the correct mock when None) and yields its base URL.
+    `raw_target`: the app reads `REQUEST_URI` (the target as sent), which only waitress passes."""
     store = build_store(seed, workspaces)
     tokens = (token,)
     app = factory(store, tokens) if factory is not None else create_app(store=store, tokens=tokens, contract=CONTRACT)
-    server = Server(app, "127.0.0.1", 0, threads=threads, access_log=False)
+    server = Server(app, "127.0.0.1", 0, threads=threads, access_log=False, raw_target=raw_target)
     server.start_background()
     try:
         yield server.url
