@@ -52,7 +52,8 @@ def render(results: dict[str, Any], chart: str | None) -> str:
         "",
         "## Targets",
         "",
-        "Ratios for the mock as shipped (`python -m mock_server`, access log on); each ratio comes from one run "
+        "Ratios for the mock on granian (`python -m mock_server --server granian`, access log on; as shipped it "
+        "serves with waitress, measured beside it); each ratio comes from one run "
         "(the servers compared were measured side by side, in turns).",
         "",
         "| target | measured | verdict |",
@@ -229,7 +230,7 @@ def _load_section(load: dict[str, Any] | None, chart: str | None) -> list[str]:
             errors = sum(c["errors"] for c in cells.values())
             out.append(f"| {label} | " + " | ".join(parts) + f" | {errors} |")
         out.append("")
-    out += ["Ratios of the mock as shipped to the others, by cell (req/s):", ""]
+    out += ["Ratios of the mock on granian (`--server granian`) to the others, by cell (req/s):", ""]
     out += _ratio_table(load)
     return out
 
@@ -299,7 +300,7 @@ def _scale_section(scale: dict[str, Any] | None) -> list[str]:
     if not scale:
         return [*out, "Not measured in this run."]
     out += [
-        f"The mock as shipped, holding N workflows loaded through a generated seed file; one connection, "
+        f"The mock (`--server granian`), holding N workflows loaded through a generated seed file; one connection, "
         f"{_n(scale['rounds'], 'round')} of {scale['seconds']:g} s per operation, the sizes taking turns. "
         "`list_last` is the last page (page N/20): paging costs O(page) if it costs what page 1 does.",
         "",

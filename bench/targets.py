@@ -50,12 +50,12 @@ def _prism(*extra: str) -> Callable[[int, Path | None], list[str]]:
     return argv
 
 
-MOCK = Target("mock", "mock, as shipped (access log on)", _mock(), "mock")
-MOCK_QUIET = Target("mock-quiet", "mock --quiet (no access log)", _mock("--quiet"), "mock")
-# The fallback server, as shipped otherwise: what the mock answers where granian has no build.
-MOCK_WAITRESS = Target(
-    "mock-waitress", "mock --server waitress (the fallback, access log on)", _mock("--server", "waitress"), "mock"
+MOCK = Target("mock", "mock --server granian (access log on)", _mock("--server", "granian"), "mock")
+MOCK_QUIET = Target(
+    "mock-quiet", "mock --server granian --quiet (no access log)", _mock("--server", "granian", "--quiet"), "mock"
 )
+# The server the mock ships with (see mock_server/server.py, DEFAULT_SERVER).
+MOCK_WAITRESS = Target("mock-waitress", "mock, as shipped: waitress (access log on)", _mock(), "mock")
 UNVALIDATED = Target("unvalidated", "mock, request validation off (no log)", _bench_serve("unvalidated"), "mock")
 FLOOR = Target("floor", "bare Flask floor (no log)", _bench_serve("floor"), "floor")
 PRISM = Target("prism", "Prism, default logging", _prism(), "prism")

@@ -20,7 +20,7 @@ from .devtools import chaos, journal
 from .proxy import VIOLATIONS_HEADER, upstream
 from .proxy.recorder import Recorder
 from .proxy.steps import Proxy
-from .server import SERVERS, Server
+from .server import DEFAULT_SERVER, SERVERS, Server
 from .state import persistence, seed
 from .state.store import Store
 
@@ -52,8 +52,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--server",
         choices=SERVERS,
-        default="auto",
-        help="the HTTP server: granian (Rust) where it loads, else waitress (default: %(default)s)",
+        default=DEFAULT_SERVER,
+        help="the HTTP server: waitress, granian (Rust; faster, header names in lower case), or auto: "
+        "granian where it loads, else waitress (default: %(default)s)",
     )
     p.add_argument("--validate-responses", action="store_true", help="answer 500 when a response breaks the spec")
     p.add_argument("--quiet", action="store_true", help="no access log")

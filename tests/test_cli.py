@@ -210,12 +210,14 @@ def test_a_port_in_use_is_one_clear_line_and_exit_2() -> None:
     assert f"127.0.0.1:{port}" in lines[0] and "in use" in lines[0]
 
 
-def test_the_banner_names_the_server_and_server_waitress_chooses_the_fallback(started: Any) -> None:
-    fast = started("--quiet").banner()
+def test_the_banner_names_the_server_waitress_by_default_and_granian_on_request(started: Any) -> None:
+    shipped = started("--quiet", "--threads", "3").banner()
+    assert re.search(r"Server:\s+waitress, 3 threads\n", shipped.text + "\n"), shipped.text
+    fast = started("--quiet", "--server", "granian").banner()
     assert re.search(r"Server:\s+granian \S+ \(Rust HTTP/1\), 8 threads", fast.text), fast.text
-    slow = started("--quiet", "--server", "waitress", "--threads", "3").banner()
-    assert re.search(r"Server:\s+waitress, 3 threads\n", slow.text + "\n"), slow.text
-    for banner in (fast, slow):
+    auto = started("--quiet", "--server", "auto").banner()
+    assert re.search(r"Server:\s+granian ", auto.text), auto.text
+    for banner in (shipped, fast, auto):
         assert count(banner.url, banner.tokens[0], "demo", "workflows") > 0
 
 
@@ -224,9 +226,9 @@ GRANIAN_MISSING = (  # the mock's CLI where `import granian` fails (a platform w
 )
 
 
-def test_without_granian_it_falls_back_to_waitress_and_says_why() -> None:
+def test_without_granian_auto_falls_back_to_waitress_and_says_why() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-c", GRANIAN_MISSING, "--port", "0"],
+        [sys.executable, "-c", GRANIAN_MISSING, "--port", "0", "--server", "auto"],
         env=clean_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
