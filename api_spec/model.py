@@ -176,13 +176,6 @@ class Contract:
     def kind(self, name: str) -> Kind:
         return self.kinds[name]
 
-    def kind_of_path(self, path: str) -> Kind | None:
-        """The kind a concrete or templated path belongs to, by its collection segment."""
-        for kind in self.kinds.values():
-            if f"/{kind.name}/" in path:
-                return kind
-        return None
-
     # -- schemas ---------------------------------------------------------------------
     def resolve(self, node: Any) -> Any:
         return self.document.resolve(node)

@@ -28,9 +28,6 @@ class Validators:
             return jsonschema_rs.validator_for(schema)
         return jsonschema_rs.Draft202012Validator(_anchored(schema), validate_formats=True, registry=self._registry)
 
-    def named(self, name: str) -> jsonschema_rs.Validator:
-        return self.of({"$ref": f"#/components/schemas/{name}"})
-
     def schema_at(self, schema_path: list[Any]) -> Any:
         """The (resolved) schema node a validator's error points at, by its path in the document."""
         return self.contract.resolve(self.contract.document.pointer("#/" + "/".join(map(str, schema_path))))

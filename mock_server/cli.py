@@ -270,13 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"mock_server: --state-file: cannot write {args.state_file}: {exc.strerror}", file=sys.stderr)
         return 2
-    try:
-        server = Server(app, args.host, args.port, args.threads, access_log=not args.quiet, kind=args.server)
-    except RuntimeError as exc:  # --server granian where it does not load
-        print(f"mock_server: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"mock_server: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+    server = _server(app, args)
+    if server is None:
         return 2
     shown_tokens = [t.split(":", 1)[0] for t in tokens]
     text = banner(
@@ -291,6 +286,19 @@ def main(argv: list[str] | None = None) -> int:
         on_start=lambda: print(text, flush=True), on_stop=state_file.close if state_file is not None else None
     )
     return 0
+
+
+def _server(app: Any, args: argparse.Namespace, *, raw_target: bool = False) -> Server | None:
+    """The server bound as the flags say, or None after one line on why it cannot be."""
+    try:
+        return Server(
+            app, args.host, args.port, args.threads, access_log=not args.quiet, kind=args.server, raw_target=raw_target
+        )
+    except RuntimeError as exc:  # --server granian where it does not load
+        print(f"mock_server: {exc}", file=sys.stderr)
+    except OSError as exc:
+        print(f"mock_server: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+    return None
 
 
 def _serve_proxy(args: argparse.Namespace, tokens: list[str]) -> int:
@@ -320,15 +328,8 @@ def _serve_proxy(args: argparse.Namespace, tokens: list[str]) -> int:
     proxy = Proxy(upstream.Upstream(args.proxy, timeout, connections=args.threads), recorder)
     turbulence = chaos.Chaos(args.latency, args.fail_rate, args.chaos_seed)
     app = create_app(tokens=tokens, contract=contract, chaos=turbulence, journal_size=args.journal_size, proxy=proxy)
-    try:
-        server = Server(
-            app, args.host, args.port, args.threads, access_log=not args.quiet, kind=args.server, raw_target=True
-        )
-    except RuntimeError as exc:  # --server granian where it does not load
-        print(f"mock_server: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"mock_server: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+    server = _server(app, args, raw_target=True)
+    if server is None:
         return 2
     if recorder is not None:
         recorder.start()
