@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> None:
     runners = {"subprocess": run_suite, "in-process": run_suite_here}
     for round_ in range(args.rounds):
         for variant in args.variants:
-            for mode in (("subprocess", "in-process") if round_ % 2 == 0 else ("in-process", "subprocess")):
+            for mode in ("subprocess", "in-process") if round_ % 2 == 0 else ("in-process", "subprocess"):
                 cpu, wall, code = measure(runners[mode], variant)
                 if code != 1:
                     raise SystemExit(f"{variant} was not caught ({mode}, exit {code})")

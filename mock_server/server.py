@@ -3,16 +3,20 @@
 Two HTTP servers can carry the app; the CLI, the tests, the benchmarks and proxy mode see only
 `Server` (`url`, `start_background`, `serve_forever`, `stop`):
 
-- **granian** (the default where it loads): granian's Rust HTTP/1 server (hyper on tokio), its
+- **waitress** (pure Python), the default: it writes header names as the app gives them
+  (`Location`), as the real service does; see `DEFAULT_SERVER`.
+- **granian** (`--server granian`, or `auto` where it loads): granian's Rust HTTP/1 server
+  (hyper on tokio), its
   WSGI worker started in this process. The sockets, parsing and keep-alive live in Rust, off the
-  GIL; each request's WSGI call runs on a pool of `threads` Python threads, so a request that
-  sleeps (`Prefer: delay`, `--latency`) or waits on the upstream (proxy mode) holds one thread
-  and never the server: the others keep answering. It is started without granian's supervisor
-  process (which would hold a second copy of the interpreter, and the state in a child): the
-  worker serves a socket bound here, so the port is known (and a busy port refused) before
-  serving starts.
-- **waitress** (pure Python): the fallback where granian has no build or fails to load, and
-  `--server waitress`. `FALLBACK_REASON` says why it was taken; the banner shows it.
+  GIL; each request's WSGI call runs on a pool of `threads` Python threads, one at a time
+  (`turns`: eight threads asking for the GIL at once answered half as fast). A request that
+  sleeps (`Prefer: delay`, `--latency`) or waits on the upstream (proxy mode) gives its turn
+  away while it waits and holds only its thread: the others keep answering. Its body is read
+  before its turn, so a client that sends it slowly holds only its thread too. It is started
+  without granian's supervisor process (which would hold a second copy of the interpreter, and
+  the state in a child): the worker serves a socket bound here, so the port is known (and a
+  busy port refused) before serving starts. Where granian has no build or fails to load, `auto`
+  takes waitress; `FALLBACK_REASON` says why, and the banner shows it.
 
 The bad-input promises (JSON 4xx for oversized bodies, never a hang) are the app's own
 (`api.validation`), so they hold on either server. The speed difference is measured in
@@ -22,6 +26,7 @@ bench/FINDINGS.md.
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import logging
 import os
@@ -33,6 +38,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
 from .devtools.accesslog import AccessLog
+from .turns import Turns
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +50,8 @@ SERVERS = ("auto", "granian", "waitress")
 # faster server is opt-in (`--server granian`, or `auto`) until that can be matched.
 DEFAULT_SERVER = "waitress"
 BACKLOG = 1024
+# The garbage collector's first threshold while serving (Python's default: 700 allocations).
+GC_THRESHOLD = 20_000
 # How long `stop` waits for requests in progress (a delayed one included) before it gives up.
 STOP_TIMEOUT = 5.0
 # The largest body any part of the mock reads (the admin API's state); a chunked one is buffered
@@ -103,10 +111,11 @@ class Server:
             raise ValueError(f"unknown server {kind!r}; one of {', '.join(SERVERS)}")
         if kind == "granian" and _GRANIAN is None:
             raise RuntimeError(f"--server granian: {FALLBACK_REASON}")
-        wsgi = AccessLog(app) if access_log else app
+        self._log = AccessLog(app) if access_log else None
+        wsgi = self._log or app
         self._backend: _Backend
         if kind == "granian" or (kind == "auto" and not raw_target and _GRANIAN is not None):
-            self._backend = _GranianBackend(wsgi, host, port, threads)
+            self._backend = _GranianBackend(Turns(wsgi), host, port, threads)
             self.description = f"granian {_granian_version()} (Rust HTTP/1), {threads} threads"
         else:
             self._backend = _WaitressBackend(wsgi, host, port, threads)
@@ -141,6 +150,7 @@ class Server:
 
         previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
+            settle_memory()
             self.start_background()
             if on_start is not None:
                 on_start()
@@ -157,8 +167,22 @@ class Server:
 
     def stop(self) -> None:
         """Stops accepting, lets the requests in progress finish (at most `STOP_TIMEOUT`),
-        closes the socket. Safe to call more than once."""
+        closes the socket, writes the access log's last lines. Safe to call more than once."""
         self._backend.stop()
+        if self._log is not None:
+            self._log.close()
+
+
+def settle_memory() -> None:
+    """Before serving, for the process that serves: what start-up built (the contract, its
+    validators, the stored data, Flask) is frozen out of the garbage collector's sight, and a
+    collection runs every 20 000 new objects instead of every 700. A request allocates a few
+    hundred: by default every few requests paid for a collection, and the ones that met a full
+    one made the tail (create p99 at 64 connections 57-60 ms before, 40-42 ms after; bench/FINDINGS.md).
+    The app makes few reference cycles, so memory stays where it was."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def _granian_version() -> str:
@@ -304,6 +328,8 @@ class _GranianBackend:
             environ = base | scope
             if "HTTP_TRANSFER_ENCODING" in scope and "CONTENT_LENGTH" not in scope:
                 _buffer_chunked(environ)
+            elif "CONTENT_LENGTH" in scope:
+                _buffer_declared(environ)
             result = app(environ, response)
             if isinstance(result, list):
                 proto.response_bytes(response.status, response.headers, b"".join(result))
@@ -326,6 +352,18 @@ class _GranianBackend:
             self._loop.close()
         with contextlib.suppress(OSError):
             self._socket.close()
+
+
+def _buffer_declared(environ: dict[str, Any]) -> None:
+    """A body of declared length read whole before the app's turn (`turns`), so a client that
+    sends it slowly holds only its own thread. One over `CHUNKED_LIMIT` is left unread: every
+    limit of the app refuses it without reading."""
+    try:
+        declared = int(environ["CONTENT_LENGTH"])
+    except ValueError:
+        return
+    if 0 < declared <= CHUNKED_LIMIT:
+        environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read(declared))
 
 
 def _buffer_chunked(environ: dict[str, Any]) -> None:

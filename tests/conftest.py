@@ -94,4 +94,3 @@ def shared_mock() -> Iterator[LiveMock]:
     """One mock for a whole module, for tests that only read or clean up after themselves."""
     with serve() as live:
         yield live
-

@@ -34,9 +34,7 @@ def admin_responses() -> dict[str, dict[str, jsonschema_rs.Validator | None]]:
             for status, response in op["responses"].items():
                 schema = doc.resolve(response).get("content", {}).get("application/json", {}).get("schema")
                 found[op["operationId"]][str(status)] = (
-                    jsonschema_rs.Draft202012Validator(
-                        {**schema, "components": doc.components}, validate_formats=True
-                    )
+                    jsonschema_rs.Draft202012Validator({**schema, "components": doc.components}, validate_formats=True)
                     if schema is not None
                     else None
                 )

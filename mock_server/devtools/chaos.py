@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from flask import Response
 
+from .. import turns
 from ..api import errors
 
 if TYPE_CHECKING:
@@ -90,7 +91,8 @@ def maybe_fail(call: Call) -> Response | None:
         return None
     delay, fails = chaos.draw()
     if delay:
-        time.sleep(delay)
+        with turns.waiting():
+            time.sleep(delay)
     if not fails:
         return None
     call.off_spec = True

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from flask import Response
 
+from .. import turns
 from ..api import errors
 from . import examples
 
@@ -87,7 +88,8 @@ def apply(call: Call) -> Response | None:
         call.off_spec = True
         raise
     if prefs.delay_ms:
-        time.sleep(prefs.delay_ms / 1000)
+        with turns.waiting():
+            time.sleep(prefs.delay_ms / 1000)
     forced = _forced(call, call.operation, prefs) if prefs.forces_response else None
     call.applied = prefs.applied()
     return forced

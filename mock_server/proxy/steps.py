@@ -19,6 +19,7 @@ from urllib.parse import quote
 from flask import Response
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from .. import turns
 from ..api import errors
 from . import VIOLATIONS_ENVIRON, VIOLATIONS_HEADER, exchange
 from .recorder import Recorder
@@ -104,7 +105,8 @@ def forward(call: Call) -> Response:
         headers = [(k, v) for k, v in headers if k.lower() != "prefer"]
     data = _body(call)
     try:
-        answer = proxy.upstream.send(req.method, _target(req.environ), headers, data or None)
+        with turns.waiting():
+            answer = proxy.upstream.send(req.method, _target(req.environ), headers, data or None)
     except UpstreamError as exc:
         call.off_spec = True
         call.exchange = exc
