@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +91,53 @@ def test_default_start_banner_requests_access_log_and_sigterm(started: Any) -> N
     assert "shutting down" in mock.stderr_text
     logged = [m.group("method", "target", "status") for m in map(ACCESS_LINE.search, mock.stderr) if m]
     assert sorted(logged) == sorted((method, path, str(status)) for method, path, status in sent)
+
+
+LOAD_SCRIPT = Path(__file__).resolve().parent.parent / "bench" / "load.lua"
+
+
+def put_under_load(url: str, token: str, seconds: float) -> None:
+    """Creates at 64 connections for `seconds`, with wrk where there is one (the load that found
+    the abort below: many requests still in flight when it stops), else from 16 threads."""
+    wrk = shutil.which("wrk")
+    if wrk:
+        argv = [wrk, "-t1", "-c64", f"-d{seconds:.0f}s", "-s", str(LOAD_SCRIPT), url, "--"]
+        argv += ["create", f"{API}/sandbox", token, "1", "1"]
+        subprocess.run(argv, capture_output=True, timeout=seconds + 30, check=True)
+        return
+    deadline = time.monotonic() + seconds
+
+    def hammer(number: int) -> None:
+        with requests.Session() as session:
+            session.headers["Authorization"] = f"Bearer {token}"
+            while time.monotonic() < deadline:
+                body = workflow_body(name=f"load {number}")
+                assert session.post(f"{url}{API}/sandbox/workflows/", json=body, timeout=10).status_code == 201
+
+    threads = [threading.Thread(target=hammer, args=(n,)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 30)
+
+
+@pytest.mark.parametrize("server", ["granian", "waitress"])
+def test_sigterm_right_after_a_load_exits_0_with_the_state_written(started: Any, tmp_path: Path, server: str) -> None:
+    """Stopping a server that has just been under load. On granian, ending the interpreter while
+    granian's threads were still winding down aborted the process (SIGABRT, a Rust panic, the
+    state file never written); the command now ends the way granian's own workers do."""
+    state = tmp_path / "state.json"
+    mock = started("--server", server, "--state-file", str(state))
+    banner = mock.banner()
+    put_under_load(banner.url, banner.tokens[0], 3)
+    stored = -1
+    while stored != (stored := count(banner.url, banner.tokens[0], "sandbox", "workflows")):
+        time.sleep(0.2)  # requests wrk left in flight are still being answered
+    assert stored > 100
+    assert mock.stop(signal.SIGTERM) == 0, mock.stderr_text[-3000:]
+    assert "panicked" not in mock.stderr_text
+    saved = json.loads(state.read_text(encoding="utf-8"))
+    assert len(saved["workspaces"]["sandbox"]["workflows"]) == stored
 
 
 def test_sigint_stops_it_cleanly(started: Any) -> None:
