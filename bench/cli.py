@@ -25,7 +25,7 @@ from typing import Any
 
 from . import chart, cpu, load, machine, prism, procs, report, scale, startup, suite, throughput, trust
 from . import proxy as proxying
-from .targets import ALL, BY_KEY, FLOOR, MOCK, PRISM, ROOT, write_seed
+from .targets import ALL, BY_KEY, FLOOR, MOCK, MOCK_WAITRESS, PRISM, ROOT, write_seed
 
 SECTIONS = ("load", "cpu", "startup", "scale", "proxy", "suite", "catch", "soak", "verdicts")
 SMOKE = "load,cpu,startup,scale"  # the suite needs a minute even on one example: not for a smoke run
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
             seed_file = write_seed(runs_dir / "seed-100.json", 100)
             results["cpu"] = cpu.measure(seed_file, args.cpu_requests, args.cpu_rounds, progress)
         if "startup" in sections:
-            starters = [MOCK, FLOOR] if args.no_prism else [MOCK, FLOOR, PRISM]
+            starters = [MOCK, MOCK_WAITRESS, FLOOR] if args.no_prism else [MOCK, MOCK_WAITRESS, FLOOR, PRISM]
             results["startup"] = startup.measure(
                 starters, args.startup_repeats, args.seconds, runs_dir, progress, force_python
             )

@@ -100,8 +100,9 @@ def verdicts(results: dict[str, Any]) -> list[Verdict]:
     v.append(_ratio_floor(load, "floor", 0.7, "throughput >= 70% of the bare Flask floor"))
     v.append(_p99(load))
     v.append(_p99(load, SHIPPED))
-    v.append(_startup(startup, "startup_s", "start-up to first 200 <= 1/3 of Prism's", "s"))
-    v.append(_startup(startup, "rss_load_mb", "RSS <= 1/3 of Prism's (after 5 s of mixed load)", "MB"))
+    for key, who in ((MOCK, ""), (SHIPPED, "; as shipped (waitress)")):
+        v.append(_startup(startup, "startup_s", f"start-up to first 200 <= 1/3 of Prism's{who}", "s", key))
+        v.append(_startup(startup, "rss_load_mb", f"RSS <= 1/3 of Prism's (after 5 s of mixed load){who}", "MB", key))
     v.append(_scale(scale))
     v += _suite(suite)
     return v
@@ -146,14 +147,14 @@ def _p99(load: dict[str, Any] | None, key: str = MOCK) -> Verdict:
     return Verdict(text, f"worst {p99:.0f} ms vs {prism:.0f} ms = {p99 / prism:.2f} ({profile})", p99 <= prism / 5)
 
 
-def _startup(startup: dict[str, Any] | None, field: str, text: str, unit: str) -> Verdict:
+def _startup(startup: dict[str, Any] | None, field: str, text: str, unit: str, key: str = MOCK) -> Verdict:
     res = (startup or {}).get("results", {})
-    if MOCK not in res or "prism" not in res:
+    if key not in res or "prism" not in res:
         return Verdict(text, "not measured", None)
-    mine, theirs = res[MOCK][field], res["prism"][field]
+    mine, theirs = res[key][field], res["prism"][field]
     measured = f"{mine:.2f} {unit} vs {theirs:.2f} {unit} = {mine / theirs:.2f}"
     if field == "rss_load_mb":
-        idle, prism_idle = res[MOCK]["rss_idle_mb"], res["prism"]["rss_idle_mb"]
+        idle, prism_idle = res[key]["rss_idle_mb"], res["prism"]["rss_idle_mb"]
         measured += f" (idle: {idle:.0f} vs {prism_idle:.0f} MB = {idle / prism_idle:.2f})"
     return Verdict(text, measured, mine <= theirs / 3)
 

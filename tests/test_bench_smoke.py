@@ -43,7 +43,7 @@ def test_smoke_mode_measures_every_server_without_errors(tmp_path):
     assert all(c["requests"] > 0 and c["errors"] == 0 for c in cells), cells
 
     started = results["startup"]["results"]
-    assert set(started) == {"mock", "floor"}
+    assert set(started) == {"mock", "mock-waitress", "floor"}
     assert all(r["startup_s"] > 0 and r["rss_idle_mb"] > 0 for r in started.values())
 
     cpu = results["cpu"]["us_per_request"]  # every app answered 2xx (cpu.measure raises otherwise)
