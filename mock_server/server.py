@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import io
+import json
 import logging
 import os
 import signal
@@ -386,6 +387,32 @@ def _buffer_chunked(environ: dict[str, Any]) -> None:
 
 
 # -- waitress -------------------------------------------------------------------------------
+def _json_error_channel() -> type:
+    """waitress' connection class, its own refusals answered as the API's errors are.
+
+    What waitress refuses before the app sees it (a head over its limit: 431; a malformed request
+    line, header or length: 400) it answered with a text page; the mock promises JSON for every
+    4xx, so these are `{"detail": "..."}` with `application/json` too, and close the connection
+    as waitress does."""
+    from waitress.channel import HTTPChannel
+    from waitress.task import ErrorTask
+
+    class JsonErrorTask(ErrorTask):  # type: ignore[misc]
+        def execute(self) -> None:
+            error = self.request.error
+            body = json.dumps({"detail": f"{error.reason}: {error.body}"}).encode()
+            self.status = f"{error.code} {error.reason}"
+            self.response_headers.append(("Content-Type", "application/json"))
+            self.set_close_on_finish()
+            self.content_length = len(body)
+            self.write(body)
+
+    class JsonErrorChannel(HTTPChannel):  # type: ignore[misc]
+        error_task_class = JsonErrorTask
+
+    return JsonErrorChannel
+
+
 class _WaitressBackend:
     """waitress, its I/O loop on a thread of its own and `threads` worker threads."""
 
@@ -398,6 +425,7 @@ class _WaitressBackend:
         # any load, thousands of lines that say what the latency already shows, from the I/O thread.
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         self._server: Any = create_server(app, host=host, port=port, threads=threads, ident="mock_server")
+        self._server.channel_class = _json_error_channel()
         self._thread: threading.Thread | None = None
         self._stopped = False
 

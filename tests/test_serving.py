@@ -4,6 +4,7 @@ access log writes its lines from a thread of its own, all of them and in order."
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import socket
@@ -158,3 +159,45 @@ def test_the_access_log_shows_a_line_soon_after_its_request() -> None:
         assert '"DELETE /x" 204 - ' in stream.getvalue()
     finally:
         logged.close()
+
+
+def raw_exchange(url: str, data: bytes) -> bytes:
+    """Sends `data` as is and reads until the server closes (it must, within 5 s). A server that
+    answers before the rest of a long head arrives closes on it, which may end in a reset."""
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    received = b""
+    with socket.create_connection((host, int(port)), timeout=5) as conn:
+        with contextlib.suppress(ConnectionResetError, BrokenPipeError):
+            conn.sendall(data)
+        with contextlib.suppress(ConnectionResetError):
+            while chunk := conn.recv(65536):
+                received += chunk
+    return received
+
+
+HEAD = f"GET {WF} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n"
+REFUSED_BY_THE_SERVER = {
+    "a head over every server's limit": ((HEAD + "X-Big: " + "a" * 600_000 + "\r\n\r\n").encode(), 431),
+    "a request line that is not one": (b"\x00\x01GARBAGE\r\n\r\n", 400),
+    "a length that is not a number": (
+        f"POST {WF} HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n".encode(),
+        400,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", REFUSED_BY_THE_SERVER)
+def test_what_the_server_refuses_before_the_app_is_a_4xx_and_closes(server: Server, case: str) -> None:
+    """Refused by the HTTP server itself, before the app sees the request: a 4xx, the connection
+    closed, never a hang; on waitress (the default) a JSON `detail` like every error of the API.
+    granian answers these with an empty body (hyper's; it has no setting for it)."""
+    data, status = REFUSED_BY_THE_SERVER[case]
+    answer = raw_exchange(server.url, data)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.split(b" ", 2)[1] == str(status).encode(), answer[:300]
+    assert b"connection: close" in head.lower()
+    if server.name == "waitress":
+        assert b"content-type: application/json" in head.lower()
+        detail = json.loads(body)["detail"]
+        assert isinstance(detail, str) and detail, body
+    assert hundred_gets(server.url) < 2.0  # and the server goes on answering
