@@ -110,6 +110,7 @@ def test_delete_workflow_removes_it_and_its_token(mock: LiveMock) -> None:
     assert mock.get(f"{WF}{wid}/token").status_code == 200
     r = mock.delete(f"{WF}{wid}")
     assert r.status_code == 204 and r.content == b""
+    assert "Content-Type" not in r.headers, "DRF sends no Content-Type with a 204 (no body to type)"
     for method, path in [("GET", ""), ("PUT", ""), ("DELETE", ""), ("POST", "/run"), ("GET", "/token")]:
         kwargs = {"json": workflow_body()} if method == "PUT" else {}
         gone = mock.request(method, f"{WF}{wid}{path}", **kwargs)

@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..devtools.prefer import APPLIED_HEADER
 from ..proxy import VIOLATIONS_HEADER
+from . import errors
 
 PATHS = ("/api/", "/__admin/", "/openapi.")
 ALLOW_HEADERS = "Authorization, Content-Type, Prefer"
@@ -37,15 +38,15 @@ def preflight(request: Request) -> Response | None:
         return None  # unroutable: the usual JSON 404
     environ = request.environ
     if "HTTP_ORIGIN" in environ and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ:
-        return Response(
-            status=204,
-            headers={
+        return errors.empty_response(
+            204,
+            {
                 "Access-Control-Allow-Methods": ", ".join(methods),
                 "Access-Control-Allow-Headers": ALLOW_HEADERS,
                 "Access-Control-Max-Age": MAX_AGE,
             },
         )
-    return Response(status=204, headers={"Allow": ", ".join(methods)})
+    return errors.empty_response(204, {"Allow": ", ".join(methods)})
 
 
 def allow_origin(request: Request, response: Response) -> Response:

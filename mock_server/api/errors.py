@@ -165,6 +165,14 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
     return Response(data, status=status, headers=headers, mimetype="application/json")
 
 
+def empty_response(status: int, headers: dict[str, str] | None = None) -> Response:
+    """An answer without a body (a 204, a preflight) and without a `Content-Type`, as DRF sends
+    it: Werkzeug would label the nothing `text/html`."""
+    response = Response(status=status, headers=headers)
+    response.headers.remove("Content-Type")
+    return response
+
+
 def render(exc: Exception) -> Response:
     """The answer to anything raised while serving a request."""
     if isinstance(exc, APIError):

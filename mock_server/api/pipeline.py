@@ -203,7 +203,7 @@ def handle(call: Call) -> Response:
     operation = call._compiled().operation
     reply = call.runtime.handlers[operation.operation_id](call)
     if reply.body is None:
-        return Response(status=reply.status, headers=reply.headers)
+        return errors.empty_response(reply.status, reply.headers)
     return errors.json_response(reply.status, _project(operation, reply.body), reply.headers)
 
 

@@ -30,6 +30,7 @@ from ..api.errors import (
     PayloadTooLarge,
     PermissionDenied,
     UnsupportedMediaType,
+    empty_response,
     json_response,
 )
 from ..state import seed, snapshot
@@ -88,7 +89,7 @@ def blueprint() -> Blueprint:
     @bp.delete("/requests")
     def clear_requests() -> Response:
         runtime.current().journal.clear()
-        return Response(status=204)
+        return empty_response(204)
 
     return bp
 

@@ -109,7 +109,7 @@ def _forced(call: Call, op: Operation, prefs: Preferences) -> Response:
         if op.documents(status):
             answer = examples.documented(contract, op, status, prefs.example, call.request.host_url)
             if not answer.has_body:
-                return Response(status=status, headers=answer.headers)
+                return errors.empty_response(status, answer.headers)
             return errors.json_response(status, answer.body, answer.headers)
         if prefs.example is not None:
             raise examples.UnknownExample(f"{op.operation_id} does not document status {status}.")
@@ -118,7 +118,7 @@ def _forced(call: Call, op: Operation, prefs: Preferences) -> Response:
         raise errors.ParseError(f"Invalid Prefer header: {exc}") from None
     call.off_spec = True
     if status in (204, 205, 304):
-        return Response(status=status)
+        return errors.empty_response(status)
     return errors.render(errors.error_for(status))
 
 
