@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, Response, request
+from flask.globals import request_ctx
+from werkzeug.exceptions import HTTPException
 
 import api_spec
 from api_spec import Contract
@@ -39,12 +41,38 @@ class MockFlask(Flask):
         noticeable part of a detail request (measured, see bench/FINDINGS.md)."""
         return func
 
+    def wsgi_app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """An API request is served without Flask's request and app contexts: the pipeline routes
+        and answers it itself, and pushing and popping them (with a session, a second URL adapter
+        and teardown) was about a fifth of the app's time per request (bench/FINDINGS.md). Flask's
+        own way is kept for everything else, and for every request once a hook that needs it is
+        registered (`after_request`, `teardown_request`, `teardown_appcontext`: the mock registers
+        none; tests may)."""
+        runtime = self.runtime
+        req = self.request_class(environ)
+        if not req.path.startswith(runtime.api_prefix) or self._hooked():
+            return super().wsgi_app(environ, start_response)
+        urls = self.create_url_adapter(req)
+        assert urls is not None  # always, given a request
+        try:
+            req.url_rule, req.view_args = urls.match(return_rule=True)  # as Flask's `match_request`
+        except HTTPException as exc:
+            req.routing_exception = exc  # type: ignore[assignment]
+        try:
+            response = pipeline.serve_api(self, runtime, req, urls)
+        except Exception as exc:  # in a finishing step: what Flask's error handler would answer
+            response = errors.render(exc, req.method)
+        return response(environ, start_response)
+
     def full_dispatch_request(self) -> Response:
         runtime = self.runtime
         req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not one per use
         if req.path.startswith(runtime.api_prefix):
-            return pipeline.serve_api(self, runtime, req)
+            return pipeline.serve_api(self, runtime, req, request_ctx.url_adapter)
         return pipeline.serve_other(self, req, super().full_dispatch_request)
+
+    def _hooked(self) -> bool:
+        return bool(None in self.after_request_funcs or self.teardown_request_funcs or self.teardown_appcontext_funcs)
 
 
 def create_app(

@@ -16,8 +16,9 @@ detail request (measured, see bench/FINDINGS.md).
 
 from __future__ import annotations
 
-from flask import Request, Response, current_app
+from flask import Request, Response
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import MapAdapter
 
 from ..devtools.prefer import APPLIED_HEADER
 from ..proxy import VIOLATIONS_HEADER
@@ -29,11 +30,12 @@ EXPOSE_HEADERS = ", ".join(["Location", "WWW-Authenticate", "Allow", APPLIED_HEA
 MAX_AGE = "600"
 
 
-def preflight(request: Request) -> Response | None:
-    """The answer to an `OPTIONS` on a routable path CORS covers; None for any other request."""
+def preflight(request: Request, urls: MapAdapter) -> Response | None:
+    """The answer to an `OPTIONS` on a routable path CORS covers; None for any other request.
+    `urls`: the app's URL map bound to this request."""
     if request.method != "OPTIONS" or not request.path.startswith(PATHS):
         return None
-    methods = _allowed_methods(request)
+    methods = _allowed_methods(request, urls)
     if methods is None:
         return None  # unroutable: the usual JSON 404
     environ = request.environ
@@ -58,11 +60,10 @@ def allow_origin(request: Request, response: Response) -> Response:
     return response
 
 
-def _allowed_methods(request: Request) -> list[str] | None:
+def _allowed_methods(request: Request, urls: MapAdapter) -> list[str] | None:
     """The methods the URL map routes for this path (HEAD and OPTIONS included); None if none."""
-    adapter = current_app.url_map.bind_to_environ(request.environ)
     try:
-        methods = adapter.allowed_methods(request.path)
+        methods = urls.allowed_methods(request.path)
     except HTTPException:
         return None
     return sorted(methods) if methods else None

@@ -173,8 +173,9 @@ def empty_response(status: int, headers: dict[str, str] | None = None) -> Respon
     return response
 
 
-def render(exc: Exception) -> Response:
-    """The answer to anything raised while serving a request."""
+def render(exc: Exception, method: str | None = None) -> Response:
+    """The answer to anything raised while serving a request (`method`: the request's, where
+    it is served outside Flask's request context)."""
     if isinstance(exc, APIError):
         return json_response(exc.status, exc.body, exc.headers)
     if isinstance(exc, store.NotFoundError):
@@ -185,7 +186,7 @@ def render(exc: Exception) -> Response:
         headers = dict(exc.get_headers())
         headers.pop("Content-Type", None)
         if isinstance(exc, MethodNotAllowed):
-            detail = f'Method "{request.method}" not allowed.'
+            detail = f'Method "{method or request.method}" not allowed.'
         elif exc.code == 404:
             detail = NotFound.default_detail
         elif exc.code == 413:

@@ -58,7 +58,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Request, Response
+from flask import Flask, Request, Response, has_request_context
+from werkzeug.routing import MapAdapter
 
 from ..devtools import chaos, journal, prefer
 from ..proxy import steps as proxy
@@ -104,13 +105,15 @@ class Call:
         "runtime",
         "started",
         "token",
+        "urls",
         "violations",
         "workspace",
     )
 
-    def __init__(self, runtime: Runtime, request: Request) -> None:
+    def __init__(self, runtime: Runtime, request: Request, urls: MapAdapter) -> None:
         self.runtime = runtime
         self.request = request
+        self.urls = urls  # the app's URL map bound to this request: where a URL is built
         self.started = time.perf_counter()
         self.compiled: CompiledOperation | None = None
         self.operation: Operation | None = None
@@ -166,7 +169,7 @@ Finish = Callable[[Call, Response], Response]
 # -- the steps ---------------------------------------------------------------------------
 def preflight(call: Call) -> Response | None:
     """CORS preflights (and any `OPTIONS` on a routable path) answer before anything else."""
-    return cors.preflight(call.request)
+    return cors.preflight(call.request, call.urls)
 
 
 def route(call: Call) -> None:
@@ -257,9 +260,10 @@ PROXY_FINISH: tuple[Finish, ...] = (
 )
 
 
-def serve_api(app: Flask, runtime: Runtime, request: Request) -> Response:
-    """A request to the API's URL space, through `runtime.steps` and `runtime.finish`."""
-    call = Call(runtime, request)
+def serve_api(app: Flask, runtime: Runtime, request: Request, urls: MapAdapter) -> Response:
+    """A request to the API's URL space, through `runtime.steps` and `runtime.finish`; routed
+    already (`request.url_rule`, `view_args`, `routing_exception`, as Flask sets them)."""
+    call = Call(runtime, request, urls)
     try:
         for step in runtime.steps:
             response = step(call)
@@ -268,8 +272,9 @@ def serve_api(app: Flask, runtime: Runtime, request: Request) -> Response:
         else:
             raise RuntimeError("no step of the pipeline answered")
     except Exception as exc:
-        response = errors.render(exc)
-    response = app.process_response(response)  # Flask's `after_request` hooks (the mock adds none)
+        response = errors.render(exc, request.method)
+    if has_request_context():  # served through Flask's contexts: its `after_request` hooks (the mock adds none)
+        response = app.process_response(response)
     for finish in runtime.finish:
         response = finish(call, response)
     return response
@@ -278,7 +283,7 @@ def serve_api(app: Flask, runtime: Runtime, request: Request) -> Response:
 def serve_other(app: Flask, request: Request, dispatch: Callable[[], Response]) -> Response:
     """A request outside the API (docs, served spec, admin API): Flask's `dispatch`, CORS around it."""
     routing.exact_paths(request)
-    preflighted = cors.preflight(request)
+    preflighted = cors.preflight(request, app.create_url_adapter(request))  # type: ignore[arg-type]
     response = app.process_response(preflighted) if preflighted is not None else dispatch()
     return cors.allow_origin(request, response)
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import url_for
-
 from api_spec import Contract, Kind, Operation
 
 from ..state.kinds import ID
@@ -55,7 +53,7 @@ def create(contract: Contract, kind: Kind, op: Operation) -> Handler:
 
     def handler(call: Call) -> Reply:
         record = call.store.create(call.workspace, name, call.body())
-        location = url_for(detail, _external=True, **{scope: call.workspace, id_param: record[ID]})
+        location = call.urls.build(detail, {scope: call.workspace, id_param: record[ID]}, force_external=True)
         return Reply(201, record, {"Location": location})
 
     return handler

@@ -2,7 +2,8 @@
 (`mock_server.runtime.Runtime`): a delegating wrapper around its store, a handler wrapped by
 operation, another token policy, a step added to its pipeline, requests rewritten before the
 mock sees them (WSGI middleware) or answers after it has given them (a Flask `after_request`
-hook that asks `runtime.operation_of(request)`).
+hook that asks `runtime.operation_of(request)`; registering one puts the app's API requests back
+on Flask's own dispatch, with its request context).
 
 Each faulty variant is a few lines on top of these, so the variant shows only its fault.
 Operations and paths come from the contract's model, as in the mock.
@@ -15,6 +16,7 @@ import json
 import re
 import threading
 from collections.abc import Callable, Collection, Iterable, Sequence
+from contextvars import ContextVar
 from functools import update_wrapper
 from typing import Any
 
@@ -215,11 +217,21 @@ def wrap_handlers(app: Flask, operation_ids: Iterable[str], wrapper: Callable[[H
         runtime(app).wrap_handler(operation_id, wrapper)
 
 
+_calls: ContextVar[Call | None] = ContextVar("kit_call", default=None)
+
+
 def around(app: Flask, operation_ids: Iterable[str], handler: Callable[[Handler, Call], Reply]) -> None:
     """The handlers of these operations become `handler(real handler, call)`."""
 
     def wrapper(inner: Handler) -> Handler:
-        return lambda call: handler(inner, call)
+        def wrapped(call: Call) -> Reply:
+            token = _calls.set(call)  # for `operation()`: the mock serves the API outside Flask's context
+            try:
+                return handler(inner, call)
+            finally:
+                _calls.reset(token)
+
+        return wrapped
 
     wrap_handlers(app, operation_ids, wrapper)
 
@@ -270,7 +282,12 @@ def bearer_parts(header: str | None) -> list[str]:
 
 # -- responses ---------------------------------------------------------------------------
 def operation() -> Operation | None:
-    """The operation the current request was routed to, or None."""
+    """The operation the current request was routed to, or None: in a handler wrapped by
+    `around`, the call's (the mock answers API requests outside Flask's request context); in a
+    Flask hook (`on_response`), the routed request's."""
+    call = _calls.get()
+    if call is not None:
+        return call.operation
     return runtime(current_app._get_current_object()).operation_of(request)  # type: ignore[attr-defined]
 
 
