@@ -1,9 +1,10 @@
 """The application factory: the contract, the store and the tokens wired into one Flask app.
 
 `create_app` builds the app's `Runtime` (the one object holding its state) and hands every
-request to the pipeline (`api.pipeline`): API requests go through its steps, everything else
-(docs, served spec, admin API) through Flask's own dispatch with CORS around it. Given a
-`Proxy`, the app is the proxy: the same app, with the pipeline's proxy steps and no data.
+request to the pipeline (`api.pipeline`): API requests go through its steps, outside Flask's
+request context, everything else (docs, served spec, admin API) through Flask's own dispatch with
+CORS around it. Given a `Proxy`, the app is the proxy: the same app, with the pipeline's proxy
+steps and no data.
 """
 
 from __future__ import annotations

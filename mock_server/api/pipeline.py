@@ -14,8 +14,12 @@
       echo_applied    `Preference-Applied`
       journal.record  the request journal, last, so it records the final answer
 
-Between the two, Flask's own `after_request` hooks run (the mock registers none; tests may).
-Flask's `before_request` hooks do not run for API requests: the steps are the place.
+API requests are served outside Flask's request and app contexts (`MockFlask.wsgi_app`: they
+cost a fifth of a request), so nothing on this path may use `flask.request`, `current_app` or
+`url_for`: the `Call` carries the request and its bound URL map. Once a Flask `after_request` or
+teardown hook is registered (the mock registers none; tests may), API requests go through Flask's
+contexts again and those hooks run between the two. Flask's `before_request` hooks never run for
+API requests: the steps are the place.
 
 Each step takes the `Call` (the request and what earlier steps found out) and either passes it
 on (None) or answers (a Response, which ends the steps); anything raised becomes the error's
