@@ -50,9 +50,12 @@ class MockFlask(Flask):
         registered (`after_request`, `teardown_request`, `teardown_appcontext`: the mock registers
         none; tests may)."""
         runtime = self.runtime
-        req = self.request_class(environ)
-        if not req.path.startswith(runtime.api_prefix) or self._hooked():
+        # PATH_INFO, not a Request's `path`, so the request is built once whichever way it goes;
+        # a path that only Werkzeug's normalising would put under the prefix still reaches the
+        # pipeline, through `full_dispatch_request`.
+        if not environ.get("PATH_INFO", "").startswith(runtime.api_prefix) or self._hooked():
             return super().wsgi_app(environ, start_response)
+        req = self.request_class(environ)
         urls = self.create_url_adapter(req)
         assert urls is not None  # always, given a request
         try:
@@ -68,9 +71,10 @@ class MockFlask(Flask):
     def full_dispatch_request(self) -> Response:
         runtime = self.runtime
         req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not one per use
+        urls = request_ctx.url_adapter  # bound by Flask for this request
         if req.path.startswith(runtime.api_prefix):
-            return pipeline.serve_api(self, runtime, req, request_ctx.url_adapter)
-        return pipeline.serve_other(self, req, super().full_dispatch_request)
+            return pipeline.serve_api(self, runtime, req, urls)
+        return pipeline.serve_other(self, req, urls, super().full_dispatch_request)
 
     def _hooked(self) -> bool:
         return bool(None in self.after_request_funcs or self.teardown_request_funcs or self.teardown_appcontext_funcs)

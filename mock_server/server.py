@@ -26,6 +26,7 @@ bench/FINDINGS.md.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import io
 import json
@@ -387,6 +388,7 @@ def _buffer_chunked(environ: dict[str, Any]) -> None:
 
 
 # -- waitress -------------------------------------------------------------------------------
+@functools.cache
 def _json_error_channel() -> type:
     """waitress' connection class, its own refusals answered as the API's errors are.
 

@@ -284,10 +284,10 @@ def serve_api(app: Flask, runtime: Runtime, request: Request, urls: MapAdapter) 
     return response
 
 
-def serve_other(app: Flask, request: Request, dispatch: Callable[[], Response]) -> Response:
+def serve_other(app: Flask, request: Request, urls: MapAdapter, dispatch: Callable[[], Response]) -> Response:
     """A request outside the API (docs, served spec, admin API): Flask's `dispatch`, CORS around it."""
     routing.exact_paths(request)
-    preflighted = cors.preflight(request, app.create_url_adapter(request))  # type: ignore[arg-type]
+    preflighted = cors.preflight(request, urls)
     response = app.process_response(preflighted) if preflighted is not None else dispatch()
     return cors.allow_origin(request, response)
 
